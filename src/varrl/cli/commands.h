@@ -1,0 +1,12 @@
+// Every subcommand registers itself here; one file per command under src/varrl/cli/.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace varrl::cli {
+
+// Adds the subcommand to `app`; the returned callback (set via sub->callback) does the work.
+void add_tokenizer_command(CLI::App& app);
+
+}  // namespace varrl::cli

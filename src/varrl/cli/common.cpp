@@ -1,0 +1,22 @@
+#include "varrl/cli/common.h"
+
+#include "varrl/core/runtime.h"
+
+namespace varrl::cli {
+
+void add_common_options(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("--config", o.config_files, "YAML config file(s) merged over the defaults");
+  cmd->add_option("--set", o.sets, "override one key: --set section.key=value (repeatable)");
+  cmd->add_option("--threads", o.threads, "LibTorch threads (default: runtime.threads, 0 = all cores)");
+}
+
+Config resolve_config(const CommonOptions& o, const Config* base) {
+  Config cfg = base ? *base : Config::defaults();
+  for (const auto& f : o.config_files) cfg.merge_file(f);
+  for (const auto& s : o.sets) cfg.set(s);
+  int threads = o.threads >= 0 ? o.threads : cfg.get<int>("runtime.threads");
+  init_runtime(threads, cfg.get<std::string>("runtime.device"));
+  return cfg;
+}
+
+}  // namespace varrl::cli

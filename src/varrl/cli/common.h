@@ -1,0 +1,22 @@
+// Options shared by every subcommand: --config FILE (repeatable), --set key=value (repeatable), --threads N.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "varrl/core/config.h"
+
+namespace varrl::cli {
+
+struct CommonOptions {
+  std::vector<std::string> config_files;
+  std::vector<std::string> sets;
+  int threads = -1;  // -1 = take runtime.threads from the config
+};
+
+void add_common_options(CLI::App* cmd, CommonOptions& opts);
+// Defaults ← base (e.g. a model's saved config) ← --config files ← --set; then init_runtime().
+Config resolve_config(const CommonOptions& opts, const Config* base = nullptr);
+
+}  // namespace varrl::cli

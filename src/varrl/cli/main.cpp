@@ -1,0 +1,35 @@
+// varrl — RL fine-tuning of visual autoregressive (next-scale) text-to-image models. Entry point of `build/varrl`.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "varrl/cli/commands.h"
+#include "varrl/core/error.h"
+
+int main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries only results (JSON summaries), so scripts can parse it.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("varrl"));
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+
+  CLI::App app{"varrl: GRPO + VMR/PANW/MP for visual autoregressive text-to-image models"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every subcommand");
+  varrl::cli::add_tokenizer_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const varrl::Error& e) {
+    std::fprintf(stderr, "varrl: error: %s\n", e.what());
+    return 1;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "varrl: error: %s\n", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "varrl: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,193 @@
+#include "varrl/core/config.h"
+
+#include <sstream>
+
+#include "varrl/core/error.h"
+
+namespace varrl {
+
+namespace {
+
+enum class Kind { Null, Bool, Int, Float, String, List, Map };
+
+Kind scalar_kind(const YAML::Node& n) {
+  const std::string& s = n.Scalar();
+  if (n.Tag() == "!") return Kind::String;  // quoted scalar
+  if (s == "true" || s == "false" || s == "True" || s == "False") return Kind::Bool;
+  if (s == "~" || s == "null" || s.empty()) return Kind::Null;
+  char* end = nullptr;
+  std::strtoll(s.c_str(), &end, 10);
+  if (end && *end == '\0') return Kind::Int;
+  std::strtod(s.c_str(), &end);
+  if (end && *end == '\0') return Kind::Float;
+  return Kind::String;
+}
+
+Kind kind_of(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return Kind::Null;
+  if (n.IsSequence()) return Kind::List;
+  if (n.IsMap()) return Kind::Map;
+  return scalar_kind(n);
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Null: return "null";
+    case Kind::Bool: return "bool";
+    case Kind::Int: return "int";
+    case Kind::Float: return "float";
+    case Kind::String: return "string";
+    case Kind::List: return "list";
+    case Kind::Map: return "map";
+  }
+  return "?";
+}
+
+bool compatible(Kind want, Kind got) {
+  if (want == Kind::Null || want == got) return true;
+  if (want == Kind::Float && got == Kind::Int) return true;
+  if (want == Kind::String && (got == Kind::Int || got == Kind::Float || got == Kind::Bool)) return true;
+  return false;
+}
+
+// Merges `src` onto `dst`, checking keys and types against `dst` (the defaults).
+void merge(YAML::Node dst, const YAML::Node& src, const std::string& prefix, const std::string& origin) {
+  if (!src.IsMap()) throw Error(origin + ": expected a mapping at '" + (prefix.empty() ? "<root>" : prefix) + "'");
+  for (auto it = src.begin(); it != src.end(); ++it) {
+    const std::string key = it->first.as<std::string>();
+    const std::string full = prefix.empty() ? key : prefix + "." + key;
+    YAML::Node cur = dst[key];
+    if (!dst.IsMap() || !cur.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
+    Kind want = kind_of(cur), got = kind_of(it->second);
+    if (want == Kind::Map) {
+      merge(cur, it->second, full, origin);
+      continue;
+    }
+    if (!compatible(want, got))
+      throw Error(origin + ": config key '" + full + "' expects " + kind_name(want) + ", got " + kind_name(got) +
+                  " '" + YAML::Dump(it->second) + "'");
+    if (want == Kind::List && cur.size() > 0 && it->second.size() > 0) {
+      Kind elem = kind_of(cur[0]);
+      for (const auto& e : it->second)
+        if (elem != Kind::List && !compatible(elem, kind_of(e)))
+          throw Error(origin + ": config key '" + full + "' expects a list of " + kind_name(elem));
+    }
+    dst[key] = YAML::Clone(it->second);
+  }
+}
+
+YAML::Node find(const YAML::Node& root, const std::string& dotted) {
+  YAML::Node n = YAML::Clone(root);
+  std::stringstream ss(dotted);
+  std::string part;
+  while (std::getline(ss, part, '.')) {
+    if (!n.IsMap() || !n[part].IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+    n = n[part];
+  }
+  return n;
+}
+
+}  // namespace
+
+Config Config::defaults() { return from_yaml_text(kDefaultsYaml, "configs/defaults.yaml"); }
+
+Config Config::from_yaml_text(const std::string& text, const std::string& origin) {
+  Config c;
+  try {
+    c.root_ = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(origin + ": invalid YAML: " + e.what());
+  }
+  if (!c.root_.IsMap()) throw Error(origin + ": config must be a YAML mapping");
+  return c;
+}
+
+void Config::merge_yaml_text(const std::string& text, const std::string& origin) {
+  YAML::Node src;
+  try {
+    src = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(origin + ": invalid YAML: " + e.what());
+  }
+  if (src.IsNull()) return;
+  merge(root_, src, "", origin);
+}
+
+void Config::merge_file(const std::string& path) {
+  YAML::Node src;
+  try {
+    src = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error(path + ": cannot open config file");
+  } catch (const YAML::Exception& e) {
+    throw Error(path + ": invalid YAML: " + e.what());
+  }
+  if (src.IsNull()) return;
+  merge(root_, src, "", path);
+}
+
+void Config::set(const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw Error("--set expects key=value, got '" + assignment + "'");
+  std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  YAML::Node v;
+  try {
+    v = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw Error("--set " + key + ": cannot parse value '" + value + "'");
+  }
+  // Build the nested map {a: {b: value}} and merge it like a file.
+  YAML::Node src(YAML::NodeType::Map);
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  std::string part;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  YAML::Node cur = src;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+    cur = cur[parts[i]];
+  }
+  cur[parts.back()] = v.IsDefined() ? v : YAML::Node(value);
+  merge(root_, src, "", "--set");
+}
+
+bool Config::has(const std::string& k) const { return find(root_, k).IsDefined(); }
+
+template <typename T>
+T Config::get(const std::string& k) const {
+  YAML::Node n = find(root_, k);
+  if (!n.IsDefined()) throw Error("config key '" + k + "' is missing");
+  try {
+    return n.as<T>();
+  } catch (const YAML::Exception&) {
+    throw Error("config key '" + k + "' has the wrong type: '" + YAML::Dump(n) + "'");
+  }
+}
+
+template bool Config::get<bool>(const std::string&) const;
+template int Config::get<int>(const std::string&) const;
+template int64_t Config::get<int64_t>(const std::string&) const;
+template double Config::get<double>(const std::string&) const;
+template float Config::get<float>(const std::string&) const;
+template std::string Config::get<std::string>(const std::string&) const;
+template std::vector<int> Config::get<std::vector<int>>(const std::string&) const;
+template std::vector<int64_t> Config::get<std::vector<int64_t>>(const std::string&) const;
+template std::vector<double> Config::get<std::vector<double>>(const std::string&) const;
+template std::vector<std::string> Config::get<std::vector<std::string>>(const std::string&) const;
+template std::vector<std::vector<int64_t>> Config::get<std::vector<std::vector<int64_t>>>(const std::string&) const;
+
+Config Config::section(const std::string& k) const {
+  YAML::Node n = find(root_, k);
+  if (!n.IsDefined() || !n.IsMap()) throw Error("config section '" + k + "' is missing");
+  Config c;
+  c.root_ = YAML::Clone(n);
+  return c;
+}
+
+std::string Config::to_yaml() const {
+  YAML::Emitter out;
+  out << root_;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace varrl

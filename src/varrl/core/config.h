@@ -1,0 +1,42 @@
+// YAML configuration with documented defaults (configs/defaults.yaml, compiled in). Every key can be overridden by a
+// YAML file or from the command line (`--set rl.group_size=8`); unknown keys and wrong types are errors naming the
+// key. Types come from the default value: bool, int, float, string, list or map (a null default accepts anything).
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+namespace varrl {
+
+class Config {
+ public:
+  // The compiled-in defaults.
+  static Config defaults();
+  // Parses YAML text as a complete config (used to read a run's or model's resolved config back).
+  static Config from_yaml_text(const std::string& text, const std::string& origin);
+
+  // Merges a YAML file onto this config (validated against the keys/types present here).
+  void merge_file(const std::string& path);
+  void merge_yaml_text(const std::string& text, const std::string& origin);
+  // `key=value` with a dotted key; the value is parsed as YAML.
+  void set(const std::string& assignment);
+
+  bool has(const std::string& dotted_key) const;
+  template <typename T>
+  T get(const std::string& dotted_key) const;
+  // Returns a copy of a sub-tree (e.g. "tokenizer") as a standalone Config.
+  Config section(const std::string& dotted_key) const;
+
+  std::string to_yaml() const;
+  YAML::Node& root() { return root_; }
+  const YAML::Node& root() const { return root_; }
+
+ private:
+  YAML::Node root_;
+};
+
+// Embedded text of configs/defaults.yaml (generated at build time).
+extern const char* const kDefaultsYaml;
+
+}  // namespace varrl

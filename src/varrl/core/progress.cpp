@@ -1,0 +1,72 @@
+#include "varrl/core/progress.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace varrl {
+
+Progress::Progress(std::string label, long total, double log_every_s)
+    : label_(std::move(label)), total_(total), log_every_s_(log_every_s), tty_(::isatty(2) == 1) {
+  start_ = last_print_ = std::chrono::steady_clock::now();
+}
+
+Progress::~Progress() {
+  if (!finished_ && tty_) std::fputc('\n', stderr);
+}
+
+std::string Progress::format_duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  long t = std::lround(s);
+  char buf[32];
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%02ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+std::string Progress::line(long done, double elapsed, const std::string& status) const {
+  double frac = total_ > 0 ? std::min(1.0, static_cast<double>(done) / total_) : 0.0;
+  double rate = elapsed > 0 ? done / elapsed : 0.0;
+  double eta = rate > 0 ? (total_ - done) / rate : NAN;
+  const int width = 24;
+  int filled = static_cast<int>(frac * width);
+  std::string bar(filled, '#');
+  bar += std::string(width - filled, '.');
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s [%s] %ld/%ld %.2f it/s elapsed %s eta %s", label_.c_str(), bar.c_str(), done,
+                total_, rate, format_duration(elapsed).c_str(), format_duration(eta).c_str());
+  std::string out = buf;
+  if (!status.empty()) out += " " + status;
+  return out;
+}
+
+void Progress::update(long done, const std::string& status) {
+  auto now = std::chrono::steady_clock::now();
+  double elapsed = std::chrono::duration<double>(now - start_).count();
+  double since = std::chrono::duration<double>(now - last_print_).count();
+  if (tty_) {
+    if (since < 0.1 && done < total_) return;
+    std::fprintf(stderr, "\r\033[K%s", line(done, elapsed, status).c_str());
+    std::fflush(stderr);
+  } else {
+    if (since < log_every_s_ && done < total_) return;
+    std::fprintf(stderr, "%s\n", line(done, elapsed, status).c_str());
+  }
+  last_print_ = now;
+}
+
+void Progress::finish(const std::string& status) {
+  if (finished_) return;
+  auto now = std::chrono::steady_clock::now();
+  double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (tty_)
+    std::fprintf(stderr, "\r\033[K%s\n", line(total_, elapsed, status).c_str());
+  else
+    std::fprintf(stderr, "%s\n", line(total_, elapsed, status).c_str());
+  finished_ = true;
+}
+
+}  // namespace varrl

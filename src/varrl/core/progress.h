@@ -1,0 +1,29 @@
+// A progress bar for long loops: on a terminal it redraws one line (steps/s, ETA, the main metric); otherwise it
+// writes a plain log line every `log_every_s` seconds. No library for this exists in Debian; kept small.
+#pragma once
+#include <chrono>
+#include <string>
+
+namespace varrl {
+
+class Progress {
+ public:
+  Progress(std::string label, long total, double log_every_s = 10.0);
+  ~Progress();
+  // Advances to `done` (absolute) and shows `status` (e.g. "loss=0.123").
+  void update(long done, const std::string& status = "");
+  void finish(const std::string& status = "");
+  static std::string format_duration(double seconds);
+  // Renders the bar text (exposed for tests).
+  std::string line(long done, double elapsed_s, const std::string& status) const;
+
+ private:
+  std::string label_;
+  long total_;
+  double log_every_s_;
+  bool tty_;
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point start_, last_print_;
+};
+
+}  // namespace varrl
