@@ -76,15 +76,30 @@ void merge(YAML::Node dst, const YAML::Node& src, const std::string& prefix, con
   }
 }
 
-YAML::Node find(const YAML::Node& root, const std::string& dotted) {
-  YAML::Node n = YAML::Clone(root);
+std::vector<std::string> split_key(const std::string& dotted) {
+  std::vector<std::string> parts;
   std::stringstream ss(dotted);
   std::string part;
-  while (std::getline(ss, part, '.')) {
-    if (!n.IsMap() || !n[part].IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
-    n = n[part];
-  }
-  return n;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  return parts;
+}
+
+// yaml-cpp's Node::operator= re-points shared nodes, so walk and build trees by recursion on copies only.
+YAML::Node find_rec(const YAML::Node& n, const std::vector<std::string>& parts, size_t i) {
+  if (i == parts.size()) return n;
+  if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node child = n[parts[i]];
+  if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+  return find_rec(child, parts, i + 1);
+}
+
+YAML::Node find(const YAML::Node& root, const std::string& dotted) { return find_rec(root, split_key(dotted), 0); }
+
+YAML::Node nest(const std::vector<std::string>& parts, size_t i, const YAML::Node& leaf) {
+  if (i == parts.size()) return leaf;
+  YAML::Node m(YAML::NodeType::Map);
+  m[parts[i]] = nest(parts, i + 1, leaf);
+  return m;
 }
 
 }  // namespace
@@ -137,17 +152,7 @@ void Config::set(const std::string& assignment) {
     throw Error("--set " + key + ": cannot parse value '" + value + "'");
   }
   // Build the nested map {a: {b: value}} and merge it like a file.
-  YAML::Node src(YAML::NodeType::Map);
-  std::vector<std::string> parts;
-  std::stringstream ss(key);
-  std::string part;
-  while (std::getline(ss, part, '.')) parts.push_back(part);
-  YAML::Node cur = src;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
-    cur = cur[parts[i]];
-  }
-  cur[parts.back()] = v.IsDefined() ? v : YAML::Node(value);
+  YAML::Node src = nest(split_key(key), 0, v.IsDefined() ? v : YAML::Node(value));
   merge(root_, src, "", "--set");
 }
 

@@ -1,0 +1,174 @@
+// Core pieces: safetensors, atomic files, config, progress, LR schedule.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "varrl/core/atomic_file.h"
+#include "varrl/core/config.h"
+#include "varrl/core/error.h"
+#include "varrl/core/lr_schedule.h"
+#include "varrl/core/progress.h"
+#include "varrl/core/safetensors.h"
+#include "varrl/core/tensor_io.h"
+
+using namespace varrl;
+namespace fs = std::filesystem;
+
+static std::string tmpdir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("varrl_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d.string();
+}
+
+template <typename F>
+static std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SafeTensors, ByteLayoutFollowsTheSpec) {
+  SafeTensors st;
+  TensorData t;
+  t.dtype = DType::F32;
+  t.shape = {2};
+  float v[2] = {1.5f, -2.0f};
+  t.bytes.assign(reinterpret_cast<uint8_t*>(v), reinterpret_cast<uint8_t*>(v) + 8);
+  st.tensors["a"] = t;
+  std::string b = to_safetensors_bytes(st);
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= uint64_t(uint8_t(b[i])) << (8 * i);
+  ASSERT_EQ((8 + n) % 8, 0u);
+  auto header = nlohmann::json::parse(b.substr(8, n));
+  EXPECT_EQ(header["a"]["dtype"], "F32");
+  EXPECT_EQ(header["a"]["shape"], nlohmann::json({2}));
+  EXPECT_EQ(header["a"]["data_offsets"], nlohmann::json({0, 8}));
+  float back[2];
+  std::memcpy(back, b.data() + 8 + n, 8);
+  EXPECT_EQ(back[0], 1.5f);
+  EXPECT_EQ(back[1], -2.0f);
+}
+
+TEST(SafeTensors, TorchRoundTripAllDtypes) {
+  auto dir = tmpdir("st_rt");
+  std::map<std::string, torch::Tensor> in{{"f32", torch::randn({3, 4})},
+                                          {"f64", torch::randn({5}, torch::kFloat64)},
+                                          {"bf16", torch::randn({2, 2}).to(torch::kBFloat16)},
+                                          {"i64", torch::arange(7)},
+                                          {"u8", torch::randint(0, 255, {4}, torch::kUInt8)},
+                                          {"scalar", torch::tensor(3.25)}};
+  save_tensors(dir + "/x.safetensors", in, {{"k", "v"}});
+  auto out = load_tensors(dir + "/x.safetensors");
+  ASSERT_EQ(out.size(), in.size());
+  for (auto& [k, t] : in) {
+    EXPECT_EQ(out[k].scalar_type(), t.scalar_type()) << k;
+    EXPECT_TRUE(torch::equal(out[k], t)) << k;
+  }
+  EXPECT_EQ(read_safetensors(dir + "/x.safetensors").metadata.at("k"), "v");
+}
+
+TEST(SafeTensors, TruncatedAndCorruptFilesGiveOneClearError) {
+  auto dir = tmpdir("st_bad");
+  save_tensors(dir + "/ok.safetensors", {{"w", torch::randn({64})}});
+  std::string bytes = read_file(dir + "/ok.safetensors");
+  write_file_atomic(dir + "/trunc.safetensors", bytes.substr(0, bytes.size() - 10));
+  auto e = error_of([&] { read_safetensors(dir + "/trunc.safetensors"); });
+  EXPECT_NE(e.find("trunc.safetensors"), std::string::npos) << e;
+  EXPECT_NE(e.find("'w'"), std::string::npos) << e;
+  std::string corrupt = bytes;
+  corrupt[8] = '#';
+  write_file_atomic(dir + "/corrupt.safetensors", corrupt);
+  e = error_of([&] { read_safetensors(dir + "/corrupt.safetensors"); });
+  EXPECT_NE(e.find("not JSON"), std::string::npos) << e;
+  write_file_atomic(dir + "/tiny.safetensors", "abc");
+  EXPECT_NE(error_of([&] { read_safetensors(dir + "/tiny.safetensors"); }), "");
+  EXPECT_NE(error_of([&] { read_safetensors(dir + "/missing.safetensors"); }).find("missing.safetensors"),
+            std::string::npos);
+}
+
+TEST(SafeTensors, ModuleLoadChecksNamesAndShapes) {
+  auto dir = tmpdir("st_mod");
+  torch::nn::Linear a(4, 3), wrong(4, 5);
+  torch::nn::Sequential seq(torch::nn::Linear(4, 3));
+  save_module(dir + "/a.safetensors", *a);
+  torch::nn::Linear b(4, 3);
+  load_module(dir + "/a.safetensors", *b);
+  EXPECT_TRUE(torch::equal(a->weight, b->weight));
+  auto e = error_of([&] { load_module(dir + "/a.safetensors", *wrong); });
+  EXPECT_NE(e.find("'weight' has shape [3, 4]"), std::string::npos) << e;
+  e = error_of([&] { load_module(dir + "/a.safetensors", *seq); });
+  EXPECT_NE(e.find("missing tensor '0.weight'"), std::string::npos) << e;
+  // A bf16 copy loads into an f32 module with bf16 rounding only.
+  save_module(dir + "/h.safetensors", *a, DType::BF16);
+  load_module(dir + "/h.safetensors", *b);
+  EXPECT_LT((a->weight - b->weight).abs().max().item<float>(), 1e-2);
+}
+
+TEST(AtomicFile, ReplacesWithoutLeavingTempFiles) {
+  auto dir = tmpdir("atomic");
+  write_file_atomic(dir + "/f.txt", "one");
+  write_file_atomic(dir + "/f.txt", "two");
+  EXPECT_EQ(read_file(dir + "/f.txt"), "two");
+  int n = 0;
+  for (auto& e : fs::directory_iterator(dir)) (void)e, ++n;
+  EXPECT_EQ(n, 1);
+}
+
+TEST(Config, DefaultsOverridesAndErrors) {
+  Config c = Config::defaults();
+  EXPECT_EQ(c.get<int>("data.image_width"), 128);
+  c.set("tokenizer.vocab_size=64");
+  EXPECT_EQ(c.get<int>("tokenizer.vocab_size"), 64);
+  c.set("tokenizer.beta=1");  // int accepted where a float is expected
+  EXPECT_DOUBLE_EQ(c.get<double>("tokenizer.beta"), 1.0);
+  c.set("tokenizer.patch_nums=[[1,1],[2,8]]");
+  EXPECT_EQ(c.get<std::vector<std::vector<int64_t>>>("tokenizer.patch_nums").size(), 2u);
+  auto e = error_of([&] { c.set("tokenizer.vocab_sise=3"); });
+  EXPECT_NE(e.find("unknown config key 'tokenizer.vocab_sise'"), std::string::npos) << e;
+  e = error_of([&] { c.set("tokenizer.vocab_size=abc"); });
+  EXPECT_NE(e.find("'tokenizer.vocab_size' expects int"), std::string::npos) << e;
+  e = error_of([&] { c.set("tokenizer.attn_lowest=3"); });
+  EXPECT_NE(e.find("expects bool"), std::string::npos) << e;
+  e = error_of([&] { c.set("novalue"); });
+  EXPECT_NE(e.find("key=value"), std::string::npos) << e;
+}
+
+TEST(Config, FileMergeValidatesAndRoundTrips) {
+  auto dir = tmpdir("cfg");
+  std::ofstream(dir + "/ok.yaml") << "tokenizer:\n  ch: 64\n";
+  std::ofstream(dir + "/bad.yaml") << "tokenizer:\n  chh: 64\n";
+  std::ofstream(dir + "/broken.yaml") << "tokenizer: [\n";
+  Config c = Config::defaults();
+  c.merge_file(dir + "/ok.yaml");
+  EXPECT_EQ(c.get<int>("tokenizer.ch"), 64);
+  auto e = error_of([&] { c.merge_file(dir + "/bad.yaml"); });
+  EXPECT_NE(e.find("bad.yaml"), std::string::npos);
+  EXPECT_NE(e.find("'tokenizer.chh'"), std::string::npos);
+  EXPECT_NE(error_of([&] { c.merge_file(dir + "/broken.yaml"); }).find("invalid YAML"), std::string::npos);
+  Config back = Config::defaults();
+  back.merge_yaml_text(c.to_yaml(), "roundtrip");
+  EXPECT_EQ(back.to_yaml(), c.to_yaml());
+}
+
+TEST(Progress, LineShowsRateAndEta) {
+  Progress p("x", 100);
+  auto l = p.line(25, 5.0, "loss=1");
+  EXPECT_NE(l.find("25/100"), std::string::npos) << l;
+  EXPECT_NE(l.find("5.00 it/s"), std::string::npos) << l;
+  EXPECT_NE(l.find("eta 00:15"), std::string::npos) << l;
+  EXPECT_NE(l.find("loss=1"), std::string::npos) << l;
+  EXPECT_EQ(Progress::format_duration(3725), "1:02:05");
+}
+
+TEST(LrSchedule, WarmupThenCosine) {
+  EXPECT_DOUBLE_EQ(lr_at(0, 1.0, 10, 110), 0.1);
+  EXPECT_DOUBLE_EQ(lr_at(9, 1.0, 10, 110), 1.0);
+  EXPECT_DOUBLE_EQ(lr_at(10, 1.0, 10, 110), 1.0);
+  EXPECT_NEAR(lr_at(60, 1.0, 10, 110, 0.0), 0.5, 1e-12);
+  EXPECT_NEAR(lr_at(110, 1.0, 10, 110, 0.1), 0.1, 1e-12);
+}
