@@ -53,35 +53,51 @@ struct Style {
   bool plain = false;
 };
 
-// Ink extents of `text` at the cairo context's current font and size.
-cairo_text_extents_t ink(cairo_t* cr, const std::string& text) {
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, text.c_str(), &e);
-  return e;
-}
-
 struct Cell {
   double x0, y0, w, h;
 };
 
-struct Placed {
-  double size;
-  cairo_text_extents_t ext;
+// A text shaped at the current font and size, glyph origins rounded to whole pixels (cairo's image backend draws
+// glyphs at whole-pixel positions, so the extents of the rounded glyphs are exactly the drawn ink), origin at (0,0).
+struct Shaped {
+  double size = 0;
+  std::vector<cairo_glyph_t> glyphs;
+  cairo_text_extents_t ext{};
 };
 
-// Largest em size <= target at which `text` fits inside the cell (with kPad on each side).
-Placed fit(cairo_t* cr, const std::string& text, const Cell& cell, double target) {
-  const double avail_w = cell.w - 2 * kPad, avail_h = cell.h - 2 * kPad;
+Shaped shape(cairo_t* cr, const std::string& text, double size) {
+  Shaped s;
+  s.size = size;
+  cairo_set_font_size(cr, size);
+  cairo_glyph_t* glyphs = nullptr;
+  int n = 0;
+  cairo_status_t st = cairo_scaled_font_text_to_glyphs(cairo_get_scaled_font(cr), 0, 0, text.c_str(), -1, &glyphs,
+                                                       &n, nullptr, nullptr, nullptr);
+  if (st != CAIRO_STATUS_SUCCESS) throw Error(std::string("cairo: cannot shape text: ") + cairo_status_to_string(st));
+  for (int i = 0; i < n; ++i) {
+    cairo_glyph_t g = glyphs[i];
+    g.x = std::round(g.x);
+    g.y = std::round(g.y);
+    s.glyphs.push_back(g);
+  }
+  cairo_glyph_free(glyphs);
+  cairo_glyph_extents(cr, s.glyphs.data(), static_cast<int>(s.glyphs.size()), &s.ext);
+  return s;
+}
+
+// The largest em size <= target at which `text` fits inside the cell (kPad free on each side, plus one pixel for
+// the rounding of the origin).
+Shaped fit(cairo_t* cr, const std::string& text, const Cell& cell, double target) {
+  const double avail_w = cell.w - 2 * kPad - 1, avail_h = cell.h - 2 * kPad - 1;
   double size = target;
-  for (int iter = 0; iter < 12; ++iter) {
-    cairo_set_font_size(cr, size);
-    cairo_text_extents_t e = ink(cr, text);
-    if ((e.width <= avail_w && e.height <= avail_h) || size <= kMinFont) return {size, e};
-    double shrink = std::min(avail_w / std::max(e.width, 1e-6), avail_h / std::max(e.height, 1e-6));
+  Shaped s;
+  for (int iter = 0; iter < 16; ++iter) {
+    s = shape(cr, text, size);
+    if ((s.ext.width <= avail_w && s.ext.height <= avail_h) || size <= kMinFont) return s;
+    double shrink = std::min(avail_w / std::max(s.ext.width, 1e-6), avail_h / std::max(s.ext.height, 1e-6));
     size = std::max(kMinFont, size * std::min(shrink, 0.97));
   }
-  cairo_set_font_size(cr, size);
-  return {size, ink(cr, text)};
+  return s;
 }
 
 std::vector<Cell> cells(int n, bool rows, int w, int h) {
@@ -145,12 +161,12 @@ std::vector<Box> draw_texts(Image& img, const std::vector<std::string>& texts, c
   // Stack the regions in rows or side by side, whichever lets the smallest text be larger.
   const int n = static_cast<int>(texts.size());
   std::vector<Cell> layout;
-  std::vector<Placed> placed;
+  std::vector<Shaped> placed;
   double best = -1;
   for (bool rows : {true, false}) {
     if (n == 1 && !rows) break;
     auto cs = cells(n, rows, img.width, img.height);
-    std::vector<Placed> ps;
+    std::vector<Shaped> ps;
     double smallest = 1e9;
     for (int i = 0; i < n; ++i) {
       ps.push_back(fit(cr, texts[static_cast<size_t>(i)], cs[static_cast<size_t>(i)], st.size));
@@ -167,15 +183,21 @@ std::vector<Box> draw_texts(Image& img, const std::vector<std::string>& texts, c
   cairo_set_source_rgb(cr, st.color.rgb[0] / 255.0, st.color.rgb[1] / 255.0, st.color.rgb[2] / 255.0);
   for (int i = 0; i < n; ++i) {
     const Cell& c = layout[static_cast<size_t>(i)];
-    const Placed& p = placed[static_cast<size_t>(i)];
-    const double slack_x = std::max(0.0, c.w - 2 * kPad - p.ext.width);
-    const double slack_y = std::max(0.0, c.h - 2 * kPad - p.ext.height);
+    const Shaped& p = placed[static_cast<size_t>(i)];
+    const double slack_x = std::max(0.0, c.w - 2 * kPad - 1 - p.ext.width);
+    const double slack_y = std::max(0.0, c.h - 2 * kPad - 1 - p.ext.height);
     const double fx = st.plain ? 0.5 : rng.uniform(), fy = st.plain ? 0.5 : rng.uniform();
-    // Top-left corner of the ink, snapped to 1/8 pixel so boxes and pixels agree exactly.
-    double ix = std::round((c.x0 + kPad + fx * slack_x) * 8) / 8, iy = std::round((c.y0 + kPad + fy * slack_y) * 8) / 8;
+    // Whole-pixel origin that puts the ink's top-left corner at the jittered spot.
+    const double ox = std::round(c.x0 + kPad + fx * slack_x - p.ext.x_bearing);
+    const double oy = std::round(c.y0 + kPad + fy * slack_y - p.ext.y_bearing);
+    std::vector<cairo_glyph_t> glyphs = p.glyphs;
+    for (auto& g : glyphs) {
+      g.x += ox;
+      g.y += oy;
+    }
     cairo_set_font_size(cr, p.size);
-    cairo_move_to(cr, ix - p.ext.x_bearing, iy - p.ext.y_bearing);
-    cairo_show_text(cr, texts[static_cast<size_t>(i)].c_str());
+    cairo_show_glyphs(cr, glyphs.data(), static_cast<int>(glyphs.size()));
+    const double ix = ox + p.ext.x_bearing, iy = oy + p.ext.y_bearing;
     Box b = {static_cast<int>(std::floor(ix)), static_cast<int>(std::floor(iy)),
              static_cast<int>(std::ceil(ix + p.ext.width)), static_cast<int>(std::ceil(iy + p.ext.height))};
     b[0] = std::clamp(b[0], 0, img.width - 1);
@@ -290,7 +312,8 @@ RenderedSample render_prompt(const RenderOptions& o, const std::string& prompt, 
   auto texts = quoted_texts(prompt);
   if (texts.empty()) throw Error("render: the prompt quotes no text: " + prompt);
   for (const auto& t : texts)
-    if (t.find_first_not_of(" \t") == std::string::npos) throw Error("render: the prompt quotes an empty text: " + prompt);
+    if (t.find_first_not_of(" \t") == std::string::npos)
+      throw Error("render: the prompt quotes an empty text: " + prompt);
   RenderedSample s = render_texts(o, texts, seed, style);
   s.record.prompt = prompt;
   return s;
