@@ -22,4 +22,11 @@ void write_png(const std::string& path, const Image& img);     // atomic
 // Pastes `src` into `dst` at (x, y), clipped.
 void paste(Image& dst, const Image& src, int x, int y);
 
+// Resizes to w x h, each axis on its own: area averaging where it shrinks, bilinear (pixel centres aligned) where it
+// grows, a copy where it keeps its size. Throws varrl::Error for an empty source or a non-positive target size.
+Image resize(const Image& src, int w, int h);
+
+// Luma (BT.601, 0..255) of every pixel, row-major.
+std::vector<uint8_t> to_gray(const Image& img);
+
 }  // namespace varrl
