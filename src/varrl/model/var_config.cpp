@@ -1,0 +1,46 @@
+#include "varrl/model/var_config.h"
+
+#include "varrl/core/config.h"
+#include "varrl/core/error.h"
+
+namespace varrl {
+
+VarConfig VarConfig::from_config(const Config& cfg) {
+  VarConfig v;
+  v.depth = cfg.get<int>("model.depth");
+  v.width = cfg.get<int>("model.width");
+  v.num_heads = cfg.get<int>("model.num_heads");
+  v.mlp_ratio = cfg.get<double>("model.mlp_ratio");
+  v.attn_l2_norm = cfg.get<bool>("model.attn_l2_norm");
+  v.cond = cfg.get<std::string>("model.cond");
+  v.num_classes = cfg.get<int>("model.num_classes");
+  v.text_max_len = cfg.get<int>("model.text_max_len");
+  v.text_width = cfg.get<int>("model.text_width");
+  v.text_layers = cfg.get<int>("model.text_layers");
+  v.text_heads = cfg.get<int>("model.text_heads");
+  v.init_std = cfg.get<double>("model.init_std");
+  v.init_adaln = cfg.get<double>("model.init_adaln");
+  v.init_adaln_gamma = cfg.get<double>("model.init_adaln_gamma");
+  auto tok = TokenizerConfig::from_config(cfg);
+  v.patch_nums = tok.patch_nums;
+  v.vocab_size = tok.vocab_size;
+  v.Cvae = tok.Cvae;
+  if (v.cond != "text" && v.cond != "class") throw Error("model.cond must be 'text' or 'class', got '" + v.cond + "'");
+  if (v.width % v.num_heads) throw Error("model.width must be divisible by model.num_heads");
+  if (v.text_width % v.text_heads) throw Error("model.text_width must be divisible by model.text_heads");
+  return v;
+}
+
+int VarConfig::L() const {
+  int n = 0;
+  for (auto& s : patch_nums) n += s.area();
+  return n;
+}
+
+int VarConfig::begin(int si) const {
+  int n = 0;
+  for (int i = 0; i < si; ++i) n += patch_nums[i].area();
+  return n;
+}
+
+}  // namespace varrl

@@ -1,0 +1,110 @@
+#include "varrl/sampler/sampler.h"
+
+#include "varrl/core/error.h"
+
+namespace varrl {
+
+torch::Tensor cat_scales(const std::vector<torch::Tensor>& idx_Bl) { return torch::cat(idx_Bl, 1); }
+
+std::vector<torch::Tensor> split_scales(const torch::Tensor& idx_BL, const std::vector<Scale>& patch_nums) {
+  std::vector<torch::Tensor> out;
+  int64_t off = 0;
+  for (const auto& s : patch_nums) {
+    out.push_back(idx_BL.slice(1, off, off + s.area()));
+    off += s.area();
+  }
+  return out;
+}
+
+namespace {
+// Disables the KV cache on every exit path.
+struct KvCacheScope {
+  VAR& var;
+  explicit KvCacheScope(VAR& v) : var(v) { var->enable_kv_cache(true); }
+  ~KvCacheScope() { var->enable_kv_cache(false); }
+};
+}  // namespace
+
+uint64_t scale_seed(uint64_t sample_seed, int si) {
+  // splitmix64 of the pair: well-mixed, platform-independent.
+  uint64_t z = sample_seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(si + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;
+}
+
+SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
+                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx, bool decode) {
+  torch::NoGradGuard ng;
+  const auto& pn = var->cfg.patch_nums;
+  const int SN = static_cast<int>(pn.size());
+  if (static_cast<int>(prefix_idx.size()) > SN) throw Error("sample: prefix longer than the scale schedule");
+  const int64_t B = c.batch();
+  if (static_cast<int64_t>(seeds.size()) != B) throw Error("sample: need one seed per sample");
+  const Condition both = p.uses_cfg() ? Condition::cat(c, var->null_condition(B)) : c;
+  KvCacheScope cache(var);
+  const Scale& last = pn.back();
+  auto f_hat = torch::zeros({B, var->cfg.Cvae, last.h, last.w}, c.cond_BD.options());
+  torch::Tensor next_input;
+  SampleOutput out;
+  std::vector<torch::Tensor> logps;
+  for (int si = 0; si < SN; ++si) {
+    auto in = p.uses_cfg() && si > 0 ? torch::cat({next_input, next_input}) : next_input;
+    auto logits = var->forward_scale(both, si, in);
+    auto cond = logits.slice(0, 0, B);
+    auto uncond = p.uses_cfg() ? logits.slice(0, B, 2 * B) : torch::Tensor();
+    auto logp_BlV = sampling_log_probs(cond, uncond, si, SN, p);
+    torch::Tensor idx_Bl;
+    if (si < static_cast<int>(prefix_idx.size())) {
+      idx_Bl = prefix_idx[si].to(logp_BlV.device());
+    } else {
+      const auto l = logp_BlV.size(1), V = logp_BlV.size(2);
+      auto probs_BlV = logp_BlV.exp().to(torch::kFloat32).cpu();
+      idx_Bl = torch::empty({B, l}, torch::kLong);
+      for (int64_t b = 0; b < B; ++b) {
+        auto gen = at::detail::createCPUGenerator(scale_seed(seeds[b], si));
+        idx_Bl[b] = torch::multinomial(probs_BlV[b], 1, false, gen).view({l});
+      }
+      idx_Bl = idx_Bl.to(logp_BlV.device());
+      (void)V;
+    }
+    logps.push_back(logp_BlV.gather(-1, idx_Bl.unsqueeze(-1)).squeeze(-1));
+    out.idx_Bl.push_back(idx_Bl);
+    next_input = vae->quantize->next_autoregressive_input(si, f_hat, idx_Bl);
+  }
+  out.logp_BL = torch::cat(logps, 1);
+  if (decode) out.images_B3HW = vae->fhat_to_img(f_hat);
+  return out;
+}
+
+LogProbOutput log_probs(VAR& var, const Condition& c, const torch::Tensor& idx_BL, const torch::Tensor& x_BLCv,
+                        const SamplingParams& p) {
+  const auto& pn = var->cfg.patch_nums;
+  const int SN = static_cast<int>(pn.size());
+  const int64_t B = c.batch();
+  torch::Tensor logits_cond, logits_uncond;
+  if (p.uses_cfg()) {
+    auto logits = var->forward(Condition::cat(c, var->null_condition(B)), torch::cat({x_BLCv, x_BLCv}));
+    logits_cond = logits.slice(0, 0, B);
+    logits_uncond = logits.slice(0, B, 2 * B);
+  } else {
+    logits_cond = var->forward(c, x_BLCv);
+  }
+  std::vector<torch::Tensor> logp, ent;
+  int64_t off = 0;
+  for (int si = 0; si < SN; ++si) {
+    const int64_t l = pn[si].area();
+    auto lc = logits_cond.slice(1, off, off + l);
+    auto lu = p.uses_cfg() ? logits_uncond.slice(1, off, off + l) : torch::Tensor();
+    auto logp_BlV = sampling_log_probs(lc, lu, si, SN, p);
+    logp.push_back(logp_BlV.gather(-1, idx_BL.slice(1, off, off + l).unsqueeze(-1)).squeeze(-1));
+    {
+      torch::NoGradGuard ng;
+      ent.push_back(entropy_from_log_probs(logp_BlV.detach()));
+    }
+    off += l;
+  }
+  return {torch::cat(logp, 1), torch::cat(ent, 1)};
+}
+
+}  // namespace varrl

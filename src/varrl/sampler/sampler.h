@@ -1,0 +1,45 @@
+// KV-cached scale-by-scale generation (VAR's autoregressive_infer_cfg), batched and seeded, optionally starting from
+// a given prefix of scales (VMR continuations); and the teacher-forced log-probs of given tokens in one pass.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "varrl/model/var_model.h"
+#include "varrl/sampler/sampling_dist.h"
+#include "varrl/tokenizer/vqvae.h"
+
+namespace varrl {
+
+struct SampleOutput {
+  std::vector<torch::Tensor> idx_Bl;  // per scale, B × (h_t w_t) int64
+  torch::Tensor logp_BL;              // log-prob of every token under the sampling distribution
+  torch::Tensor images_B3HW;          // decoded images in [-1, 1] (undefined when decode = false)
+};
+
+// Samples B images for condition `c`. Sample b's tokens at scale si are drawn from a generator seeded by
+// (seeds[b], si): a sample's noise depends on its own seed only — not on the batch it is in, nor on how many scales
+// came from a prefix. Scales before prefix_idx.size() are taken from `prefix_idx` (teacher-forced through the KV
+// cache, their log-probs still reported).
+SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
+                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx = {},
+                    bool decode = true);
+
+// The seed of sample b's draws at scale si.
+uint64_t scale_seed(uint64_t sample_seed, int si);
+
+struct LogProbOutput {
+  torch::Tensor logp_BL;     // log π(x_j | s_t) for every token (differentiable)
+  torch::Tensor entropy_BL;  // entropy of each token's distribution (no gradient)
+};
+
+// One teacher-forced forward (with a second, unconditional pass when p uses CFG). `x_BLCv` is
+// vae.quantize.idxBl_to_var_input(idx); `idx_BL` the concatenated tokens.
+LogProbOutput log_probs(VAR& var, const Condition& c, const torch::Tensor& idx_BL, const torch::Tensor& x_BLCv,
+                        const SamplingParams& p);
+
+// Concatenates per-scale tokens into B × L.
+torch::Tensor cat_scales(const std::vector<torch::Tensor>& idx_Bl);
+std::vector<torch::Tensor> split_scales(const torch::Tensor& idx_BL, const std::vector<Scale>& patch_nums);
+
+}  // namespace varrl
