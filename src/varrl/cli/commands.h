@@ -8,6 +8,8 @@ namespace varrl::cli {
 
 // Adds the subcommand to `app`; the returned callback (set via sub->callback) does the work.
 void add_tokenizer_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
+void add_sample_command(CLI::App& app);
 void add_render_command(CLI::App& app);        // cmd_render.cpp
 void add_reward_command(CLI::App& app);        // cmd_reward.cpp
 void add_ocr_worker_command(CLI::App& app);    // cmd_ocr_worker.cpp (hidden)

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every subcommand");
   varrl::cli::add_tokenizer_command(app);
+  varrl::cli::add_pretrain_command(app);
+  varrl::cli::add_sample_command(app);
   varrl::cli::add_render_command(app);
   try {
     app.parse(argc, argv);

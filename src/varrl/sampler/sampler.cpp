@@ -34,7 +34,8 @@ uint64_t scale_seed(uint64_t sample_seed, int si) {
 }
 
 SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
-                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx, bool decode) {
+                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx, bool decode,
+                    int num_scales) {
   torch::NoGradGuard ng;
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
@@ -48,7 +49,8 @@ SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingPara
   torch::Tensor next_input;
   SampleOutput out;
   std::vector<torch::Tensor> logps;
-  for (int si = 0; si < SN; ++si) {
+  const int stop = num_scales > 0 ? std::min(num_scales, SN) : SN;
+  for (int si = 0; si < stop; ++si) {
     auto in = p.uses_cfg() && si > 0 ? torch::cat({next_input, next_input}) : next_input;
     auto logits = var->forward_scale(both, si, in);
     auto cond = logits.slice(0, 0, B);
@@ -73,7 +75,7 @@ SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingPara
     next_input = vae->quantize->next_autoregressive_input(si, f_hat, idx_Bl);
   }
   out.logp_BL = torch::cat(logps, 1);
-  if (decode) out.images_B3HW = vae->fhat_to_img(f_hat);
+  if (decode && stop == SN) out.images_B3HW = vae->fhat_to_img(f_hat);
   return out;
 }
 

@@ -20,10 +20,10 @@ struct SampleOutput {
 // Samples B images for condition `c`. Sample b's tokens at scale si are drawn from a generator seeded by
 // (seeds[b], si): a sample's noise depends on its own seed only — not on the batch it is in, nor on how many scales
 // came from a prefix. Scales before prefix_idx.size() are taken from `prefix_idx` (teacher-forced through the KV
-// cache, their log-probs still reported).
+// cache, their log-probs still reported). `num_scales` > 0 stops after that many scales (no image is decoded).
 SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
                     const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx = {},
-                    bool decode = true);
+                    bool decode = true, int num_scales = -1);
 
 // The seed of sample b's draws at scale si.
 uint64_t scale_seed(uint64_t sample_seed, int si);

@@ -23,7 +23,8 @@ MultiScaleQuantizerImpl::MultiScaleQuantizerImpl(const TokenizerConfig& c) : cfg
 }
 
 void MultiScaleQuantizerImpl::reset_usage() {
-  usage_counts.assign(cfg.patch_nums.size(), torch::zeros({cfg.vocab_size}, torch::kLong));
+  usage_counts.clear();
+  for (size_t si = 0; si < cfg.patch_nums.size(); ++si) usage_counts.push_back(torch::zeros({cfg.vocab_size}, torch::kLong));
 }
 
 static torch::Tensor area_down(const torch::Tensor& x, const Scale& s) {

@@ -98,7 +98,8 @@ nlohmann::json evaluate_tokenizer(VQVAE& vae, const torch::Tensor& images, int b
   vae->eval();
   const auto& cfg = vae->cfg;
   const int SN = static_cast<int>(cfg.patch_nums.size());
-  std::vector<torch::Tensor> hits(SN, torch::zeros({cfg.vocab_size}, torch::kLong));
+  std::vector<torch::Tensor> hits;
+  for (int si = 0; si < SN; ++si) hits.push_back(torch::zeros({cfg.vocab_size}, torch::kLong));
   double psnr_sum = 0, l1_sum = 0;
   const int64_t N = images.size(0);
   for (int64_t i = 0; i < N; i += batch_size) {

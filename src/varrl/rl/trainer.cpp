@@ -1,0 +1,310 @@
+#include "varrl/rl/trainer.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+#include "varrl/core/atomic_file.h"
+#include "varrl/core/error.h"
+#include "varrl/core/lr_schedule.h"
+#include "varrl/core/progress.h"
+#include "varrl/core/tensor_io.h"
+#include "varrl/core/train_state.h"
+#include "varrl/data/render.h"
+#include "varrl/model/policy_io.h"
+#include "varrl/rl/panw.h"
+#include "varrl/sampler/sampler.h"
+#include "varrl/tokenizer/tokenizer_io.h"
+
+namespace varrl {
+
+namespace fs = std::filesystem;
+using clk = std::chrono::steady_clock;
+
+static std::atomic<bool> g_stop{false};
+static void on_signal(int) { g_stop = true; }
+bool rl_stop_requested() { return g_stop; }
+
+static double secs(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
+
+static uint64_t mix_seed(uint64_t a, uint64_t b) {
+  uint64_t z = a * 0xD1B54A32D192ED03ull + b * 0x9E3779B97F4A7C15ull + 1;
+  z = (z ^ (z >> 32)) * 0xBF58476D1CE4E5B9ull;
+  return (z ^ (z >> 29)) & 0x7FFFFFFFFFFFFFFFull;
+}
+
+RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward)
+    : cfg_(cfg), out_dir_(out_dir), reward_(std::move(reward)) {
+  const std::string base = cfg_.get<std::string>("rl.base");
+  const std::string src = resume ? out_dir_ : base;
+  seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
+  vae_ = load_tokenizer(src, cfg_);
+  policy_ = load_policy(resume ? out_dir_ + "/state" : base, cfg_, resume ? "policy_raw.safetensors" : "policy.safetensors");
+  if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = load_policy(base, cfg_);  // frozen reference = base weights
+  if (cfg_.get<double>("rl.ema") > 0) {
+    ema_ = make_policy(cfg_);
+    copy_weights(ema_, policy_);
+    if (resume) load_module(out_dir_ + "/state/policy_ema.safetensors", *ema_);
+  }
+  opt_ = std::make_unique<torch::optim::AdamW>(
+      policy_->parameters(),
+      torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({0.9, 0.999}).weight_decay(cfg_.get<double>("rl.weight_decay")));
+  if (!reward_) reward_ = make_reward(cfg_);
+
+  ropt_.group_size = cfg_.get<int>("rl.group_size");
+  ropt_.sampling = SamplingParams::from_config(cfg_, "rl.rollout");
+  ropt_.adv = {cfg_.get<std::string>("rl.adv_norm"), cfg_.get<double>("rl.adv_clip"), cfg_.get<double>("rl.adv_eps")};
+  ropt_.drop_zero_std = cfg_.get<bool>("rl.drop_zero_std");
+  ropt_.vmr = cfg_.get<bool>("rl.vmr.enabled");
+  ropt_.middle_scale = cfg_.get<int>("rl.vmr.middle_scale");
+  ropt_.K = cfg_.get<int>("rl.vmr.K");
+  ropt_.eta = cfg_.get<double>("rl.vmr.eta");
+  ropt_.suffix_group = cfg_.get<std::string>("rl.vmr.suffix_group");
+  ropt_.mp = cfg_.get<bool>("rl.mp.enabled");
+  ropt_.mask = {cfg_.get<std::string>("rl.mp.pool"), cfg_.get<bool>("rl.mp.binary")};
+  ropt_.batch_size = cfg_.get<int>("sampler.batch_size");
+  lopt_ = {cfg_.get<double>("rl.clip_eps_low"), cfg_.get<double>("rl.clip_eps_high"), cfg_.get<double>("rl.kl_beta"),
+           cfg_.get<std::string>("rl.ratio_level"), cfg_.get<std::string>("rl.loss_agg")};
+  grpo_denominator(lopt_.agg, torch::ones({1, 1}));  // validates the mode early
+  const auto lp = cfg_.get<std::string>("rl.logprob");
+  if (lp != "policy" && lp != "sampling") throw Error("rl.logprob must be policy or sampling, got '" + lp + "'");
+  logprob_params_ = lp == "policy" ? SamplingParams::plain() : ropt_.sampling;
+  if (!cfg_.get<std::string>("rl.prompts").empty()) prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
+
+  if (!out_dir_.empty()) {
+    fs::create_directories(out_dir_ + "/state");
+    if (resume) {
+      auto st = nlohmann::json::parse(read_file(out_dir_ + "/state/rl_state.json"));
+      step_ = st.at("step").get<int64_t>();
+      bad_steps_ = st.value("bad_steps", 0);
+      load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
+      // Drop metrics written after the checkpoint: the resumed run writes those steps again.
+      std::string kept;
+      if (fs::exists(out_dir_ + "/metrics.jsonl"))
+        for (auto& rec : read_jsonl(out_dir_ + "/metrics.jsonl"))
+          if (rec.value("step", int64_t{0}) < step_) kept += rec.dump() + "\n";
+      write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
+      spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
+    } else {
+      if (fs::absolute(base) != fs::absolute(out_dir_))
+        fs::copy_file(base + "/tokenizer.safetensors", out_dir_ + "/tokenizer.safetensors",
+                      fs::copy_options::overwrite_existing);
+      save_model_config(out_dir_, cfg_);
+      write_file_atomic(out_dir_ + "/metrics.jsonl", "");
+    }
+    metrics_ = std::make_unique<MetricsWriter>(out_dir_ + "/metrics.jsonl", true);
+  }
+}
+
+std::vector<PromptRecord> RLTrainer::prompts_for_step(int64_t s) const {
+  const int P = cfg_.get<int>("rl.prompts_per_step");
+  std::vector<PromptRecord> out;
+  if (prompt_pool_.empty()) {
+    auto opts = RenderOptions::from_config(cfg_);
+    for (int i = 0; i < P; ++i) out.push_back(render_sample(opts, mix_seed(seed_ + 77, s * P + i), false).record);
+  } else {
+    const int64_t N = static_cast<int64_t>(prompt_pool_.size());
+    for (int i = 0; i < P; ++i) {
+      const int64_t k = s * P + i, epoch = k / N;
+      // A seeded permutation per pass over the pool.
+      auto perm = torch::randperm(N, at::detail::createCPUGenerator(mix_seed(seed_, epoch)), torch::kLong);
+      out.push_back(prompt_pool_[perm[k % N].item<int64_t>()]);
+    }
+  }
+  return out;
+}
+
+nlohmann::json RLTrainer::step(int64_t s) {
+  const auto t_start = clk::now();
+  const auto& pn = policy_->cfg.patch_nums;
+  const int SN = static_cast<int>(pn.size());
+  const int64_t steps = cfg_.get<int64_t>("rl.steps");
+  const double lr = lr_at(s, cfg_.get<double>("rl.lr"), cfg_.get<int64_t>("rl.warmup_steps"), steps, 1.0);
+  set_lr(*opt_, lr);
+
+  // 1. Rollouts from π_old (the current weights) and their rewards.
+  policy_->eval();
+  RolloutBatch rb = collect_rollouts(policy_, vae_, *reward_, prompts_for_step(s), ropt_, mix_seed(seed_, s));
+  const double t_rollout = secs(t_start);
+  const int64_t B = rb.idx_BL.size(0), L = rb.idx_BL.size(1);
+
+  // 2. Which tokens this step trains (VMR phase), and the advantage each token carries.
+  const VmrPhase phase = ropt_.vmr ? vmr_phase(cfg_.get<std::string>("rl.vmr.schedule"), s) : VmrPhase::Both;
+  const bool train_prefix = phase != VmrPhase::Suffix, train_suffix = phase != VmrPhase::Prefix;
+  const int m = ropt_.vmr ? ropt_.middle_scale : SN;
+  auto in_prefix_L = torch::arange(L) < policy_->cfg.begin(m);
+  auto rep_B1 = rb.prefix_rep_B.view({B, 1});
+  auto seg_BL = ((in_prefix_L.view({1, L}) & rep_B1) * train_prefix) | ((~in_prefix_L).view({1, L}) * train_suffix);
+  auto A_BL = rb.A_prefix_BL * rep_B1.to(torch::kFloat32) * train_prefix + rb.A_suffix_BL * train_suffix;
+  auto active_S = torch::zeros({SN}, torch::kBool);
+  for (int t = 0; t < SN; ++t) active_S[t] = t < m ? train_prefix : train_suffix;
+
+  // 3. Token weights: PANW (per scale, normalised across the active scales) × MP mask × active segment.
+  auto panw_S = cfg_.get<bool>("rl.panw.enabled")
+                    ? panw_scale_weights(pn, cfg_.get<double>("rl.panw.alpha"), active_S)
+                    : active_S.to(torch::kFloat32);
+  auto w_BL = per_token(panw_S, pn).view({1, L}) * rb.mp_BL * seg_BL.to(torch::kFloat32);
+  const double denom = grpo_denominator(lopt_.agg, w_BL);
+
+  // 4. Teacher-forcing inputs, π_old and reference log-probs (same micro-batches as the update → ratio exactly 1).
+  const int64_t mb = std::max(1, cfg_.get<int>("rl.micro_batch"));
+  torch::Tensor x_BLCv;
+  {
+    torch::NoGradGuard ng;
+    x_BLCv = vae_->quantize->idxBl_to_var_input(split_scales(rb.idx_BL, pn));
+  }
+  auto prompts_of = [&](int64_t i, int64_t j) {
+    std::vector<std::string> p;
+    for (int64_t k = i; k < j; ++k) p.push_back(rb.prompts[k].prompt);
+    return p;
+  };
+  auto old_BL = torch::empty({B, L}), ref_BL = torch::empty({B, L});
+  {
+    torch::NoGradGuard ng;
+    for (int64_t i = 0; i < B; i += mb) {
+      const int64_t j = std::min(B, i + mb);
+      auto idx = rb.idx_BL.slice(0, i, j), x = x_BLCv.slice(0, i, j);
+      old_BL.slice(0, i, j) = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
+      if (ref_) ref_BL.slice(0, i, j) = log_probs(ref_, ref_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
+    }
+  }
+
+  // 5. Inner epochs of the clipped surrogate + KL, accumulated over micro-batches.
+  policy_->train();
+  const int epochs = cfg_.get<int>("rl.inner_epochs");
+  double grad_norm = 0, clip_frac = 0, kl_mean = 0, ratio_mean0 = 0, ratio_dev0 = 0;
+  auto entropy_S = torch::zeros({SN}, torch::kDouble), kl_S = torch::zeros({SN}, torch::kDouble);
+  auto share_S = torch::zeros({SN}, torch::kDouble);
+  std::string skipped;
+  const double w_sum = std::max(1e-12, w_BL.sum().item<double>());
+  for (int e = 0; e < epochs && skipped.empty(); ++e) {
+    opt_->zero_grad();
+    double loss_total = 0;
+    auto term_BL = torch::zeros({B, L}), ratio_BL = torch::ones({B, L}), clip_BL = torch::zeros({B, L});
+    auto kl_BL = torch::zeros({B, L}), ent_BL = torch::zeros({B, L});
+    for (int64_t i = 0; i < B; i += mb) {
+      const int64_t j = std::min(B, i + mb);
+      auto idx = rb.idx_BL.slice(0, i, j);
+      auto lp = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x_BLCv.slice(0, i, j), logprob_params_);
+      auto out = grpo_loss({lp.logp_BL, old_BL.slice(0, i, j), ref_ ? ref_BL.slice(0, i, j) : torch::Tensor(),
+                            A_BL.slice(0, i, j), w_BL.slice(0, i, j)},
+                           lopt_, pn, denom);
+      out.loss.backward();
+      loss_total += out.loss.item<double>();
+      term_BL.slice(0, i, j) = out.term_BL;
+      ratio_BL.slice(0, i, j) = out.ratio_BL;
+      clip_BL.slice(0, i, j) = out.clipped_BL.to(torch::kFloat32);
+      kl_BL.slice(0, i, j) = out.kl_BL;
+      ent_BL.slice(0, i, j) = lp.entropy_BL;
+    }
+    auto active_BL = (w_BL > 0).to(torch::kFloat32);
+    const double n_active = std::max(1.0, active_BL.sum().item<double>());
+    clip_frac = (clip_BL * active_BL).sum().item<double>() / n_active;
+    kl_mean = (kl_BL * w_BL).sum().item<double>() / w_sum;
+    if (e == 0) {
+      ratio_mean0 = (ratio_BL * active_BL).sum().item<double>() / n_active;
+      ratio_dev0 = ((ratio_BL - 1).abs() * active_BL).max().item<double>();
+      int64_t off = 0;
+      const double abs_total = std::max(1e-30, term_BL.abs().sum().item<double>());
+      for (int t = 0; t < SN; ++t) {
+        const int64_t l = pn[t].area();
+        entropy_S[t] = ent_BL.slice(1, off, off + l).mean().item<double>();
+        kl_S[t] = kl_BL.slice(1, off, off + l).mean().item<double>();
+        share_S[t] = term_BL.slice(1, off, off + l).abs().sum().item<double>() / abs_total;
+        off += l;
+      }
+    }
+    // NaN/Inf guard: a bad loss, gradient or reward skips the update and never reaches a checkpoint.
+    grad_norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), cfg_.get<double>("rl.grad_clip"));
+    if (!std::isfinite(rb.rewards_B.sum().item<double>())) skipped = "non-finite reward";
+    else if (!std::isfinite(loss_total)) skipped = "non-finite loss";
+    else if (!std::isfinite(grad_norm)) skipped = "non-finite gradient";
+    if (!skipped.empty()) {
+      opt_->zero_grad();
+      break;
+    }
+    opt_->step();
+  }
+  if (skipped.empty()) {
+    bad_steps_ = 0;
+    if (ema_) ema_update(ema_, policy_, cfg_.get<double>("rl.ema"));
+  } else {
+    ++bad_steps_;
+    spdlog::warn("rl step {}: update skipped ({})", s, skipped);
+  }
+  policy_->eval();
+
+  // 6. Metrics (TRL-like names).
+  auto r = rb.rewards_B;
+  nlohmann::json rec{{"step", s + 1},
+                     {"reward/mean", r.mean().item<double>()},
+                     {"reward/std", r.std().item<double>()},
+                     {"frac_reward_zero_std", rb.frac_zero_std},
+                     {"kl", kl_mean},
+                     {"clip_ratio", clip_frac},
+                     {"ratio/mean", ratio_mean0},
+                     {"ratio/max_abs_dev", ratio_dev0},
+                     {"grad_norm", grad_norm},
+                     {"lr", lr},
+                     {"update", std::string(1, phase_char(phase))},
+                     {"skipped", skipped},
+                     {"time/sample", t_rollout - rb.reward_seconds},
+                     {"time/reward", rb.reward_seconds},
+                     {"time/update", secs(t_start) - t_rollout}};
+  for (auto& [k, v] : rb.reward_parts) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    rec["reward/" + k] = v.empty() ? 0.0 : sum / v.size();
+  }
+  for (int t = 0; t < SN; ++t) {
+    const std::string sfx = "/scale" + std::to_string(t);
+    rec["entropy" + sfx] = entropy_S[t].item<double>();
+    rec["kl" + sfx] = kl_S[t].item<double>();
+    rec["loss_share" + sfx] = share_S[t].item<double>();
+    rec["panw/weight" + sfx] = panw_S[t].item<double>();
+    rec["mp/live" + sfx] = rb.mp_live_S[t];
+  }
+  if (rb.values_P.defined()) {
+    rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
+    rec["vmr/value_std"] = rb.values_P.std().item<double>();
+  }
+  if (metrics_) metrics_->write(rec);
+  step_ = s + 1;
+  if (bad_steps_ >= cfg_.get<int>("rl.max_bad_steps"))
+    throw Error("rl: " + std::to_string(bad_steps_) + " consecutive steps had a non-finite loss, gradient or reward (" +
+                skipped + "); stopping. Lower rl.lr or check the reward.");
+  return rec;
+}
+
+void RLTrainer::save_checkpoint() {
+  if (out_dir_.empty()) return;
+  save_policy(out_dir_ + "/state/policy_raw.safetensors", policy_);
+  if (ema_) save_policy(out_dir_ + "/state/policy_ema.safetensors", ema_);
+  save_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
+  write_file_atomic(out_dir_ + "/state/rl_state.json", nlohmann::json{{"step", step_}, {"bad_steps", bad_steps_}}.dump());
+  save_policy(out_dir_ + "/policy.safetensors", ema_ ? ema_ : policy_);
+}
+
+void RLTrainer::run() {
+  const int64_t steps = cfg_.get<int64_t>("rl.steps"), every = cfg_.get<int64_t>("rl.ckpt_every");
+  g_stop = false;
+  auto old_int = std::signal(SIGINT, on_signal), old_term = std::signal(SIGTERM, on_signal);
+  Progress bar("rl", steps);
+  bar.update(step_);
+  while (step_ < steps && !g_stop) {
+    auto rec = step(step_);
+    char status[96];
+    std::snprintf(status, sizeof status, "reward=%.3f kl=%.4f %s", rec["reward/mean"].get<double>(),
+                  rec["kl"].get<double>(), rec["update"].get<std::string>().c_str());
+    bar.update(step_, status);
+    if (every > 0 && step_ % every == 0) save_checkpoint();
+  }
+  bar.finish();
+  save_checkpoint();
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  if (g_stop) spdlog::warn("rl: stopped by signal at step {}; resume with --resume {}", step_, out_dir_);
+}
+
+}  // namespace varrl

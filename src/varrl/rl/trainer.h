@@ -1,0 +1,59 @@
+// `varrl rl`: GRPO for VAR with VMR, PANW and MP. RLTrainer::step() is the whole RL step, top to bottom:
+// rollouts → rewards → advantages → token weights → inner epochs of the clipped surrogate + KL → metrics.
+#pragma once
+#include <torch/torch.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "varrl/core/config.h"
+#include "varrl/core/metrics.h"
+#include "varrl/data/prompt_record.h"
+#include "varrl/model/var_model.h"
+#include "varrl/reward/reward.h"
+#include "varrl/rl/grpo_loss.h"
+#include "varrl/rl/rollout.h"
+#include "varrl/tokenizer/vqvae.h"
+
+namespace varrl {
+
+class RLTrainer {
+ public:
+  // Starts from cfg.rl.base (or resumes from out_dir's last checkpoint). `reward` may be given (tests); otherwise
+  // it is built from the config's reward section.
+  RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward = nullptr);
+
+  // Runs until rl.steps (or a stop signal); checkpoints every rl.ckpt_every steps and at the end.
+  void run();
+  // One RL step; returns its metrics record.
+  nlohmann::json step(int64_t s);
+  void save_checkpoint();
+
+  int64_t current_step() const { return step_; }
+  VAR& policy() { return policy_; }
+  VQVAE& tokenizer() { return vae_; }
+
+ private:
+  std::vector<PromptRecord> prompts_for_step(int64_t s) const;
+
+  Config cfg_;
+  std::string out_dir_;
+  VQVAE vae_{nullptr};
+  VAR policy_{nullptr}, ref_{nullptr}, ema_{nullptr};
+  std::unique_ptr<torch::optim::AdamW> opt_;
+  std::unique_ptr<RewardFn> reward_;
+  std::unique_ptr<MetricsWriter> metrics_;
+  std::vector<PromptRecord> prompt_pool_;  // from rl.prompts (empty = synthetic renders)
+  RolloutOptions ropt_;
+  GrpoLossOptions lopt_;
+  SamplingParams logprob_params_;
+  int64_t step_ = 0, bad_steps_ = 0;
+  uint64_t seed_ = 0;
+};
+
+// Set by SIGINT/SIGTERM while RLTrainer::run() is active: the run checkpoints and stops after the current step.
+bool rl_stop_requested();
+
+}  // namespace varrl
