@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "help for every subcommand");
   varrl::cli::add_tokenizer_command(app);
   varrl::cli::add_render_command(app);
+  varrl::cli::add_reward_command(app);
+  varrl::cli::add_ocr_worker_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
