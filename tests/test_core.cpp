@@ -172,3 +172,19 @@ TEST(LrSchedule, WarmupThenCosine) {
   EXPECT_NEAR(lr_at(60, 1.0, 10, 110, 0.0), 0.5, 1e-12);
   EXPECT_NEAR(lr_at(110, 1.0, 10, 110, 0.1), 0.1, 1e-12);
 }
+
+TEST(Config, CopiesAreIndependent) {
+  Config a = Config::defaults();
+  Config b = a;
+  b.set("tokenizer.ch=64");
+  EXPECT_EQ(a.get<int>("tokenizer.ch"), 32);
+  EXPECT_EQ(b.get<int>("tokenizer.ch"), 64);
+  Config c;
+  c = b;
+  c.set("tokenizer.ch=96");
+  EXPECT_EQ(b.get<int>("tokenizer.ch"), 64);
+  // A key keeps the type of its default even after an override of another type's look-alike.
+  a.set("rl.rollout.cfg=0");
+  a.set("rl.rollout.cfg=2.5");
+  EXPECT_DOUBLE_EQ(a.get<double>("rl.rollout.cfg"), 2.5);
+}

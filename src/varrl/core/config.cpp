@@ -50,24 +50,27 @@ bool compatible(Kind want, Kind got) {
   return false;
 }
 
-// Merges `src` onto `dst`, checking keys and types against `dst` (the defaults).
-void merge(YAML::Node dst, const YAML::Node& src, const std::string& prefix, const std::string& origin) {
+// Merges `src` onto `dst`, checking keys and types against `schema` (the compiled-in defaults: a key's type never
+// changes, whatever was merged before).
+void merge(YAML::Node dst, const YAML::Node& src, const YAML::Node& schema, const std::string& prefix,
+           const std::string& origin) {
   if (!src.IsMap()) throw Error(origin + ": expected a mapping at '" + (prefix.empty() ? "<root>" : prefix) + "'");
   for (auto it = src.begin(); it != src.end(); ++it) {
     const std::string key = it->first.as<std::string>();
     const std::string full = prefix.empty() ? key : prefix + "." + key;
-    YAML::Node cur = dst[key];
-    if (!dst.IsMap() || !cur.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
-    Kind want = kind_of(cur), got = kind_of(it->second);
+    const YAML::Node sch = schema.IsMap() ? schema[key] : YAML::Node(YAML::NodeType::Undefined);
+    if (!sch.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
+    Kind want = kind_of(sch), got = kind_of(it->second);
     if (want == Kind::Map) {
-      merge(cur, it->second, full, origin);
+      if (got != Kind::Map) throw Error(origin + ": config key '" + full + "' is a section (map), got " + kind_name(got));
+      merge(dst[key], it->second, sch, full, origin);
       continue;
     }
     if (!compatible(want, got))
       throw Error(origin + ": config key '" + full + "' expects " + kind_name(want) + ", got " + kind_name(got) +
                   " '" + YAML::Dump(it->second) + "'");
-    if (want == Kind::List && cur.size() > 0 && it->second.size() > 0) {
-      Kind elem = kind_of(cur[0]);
+    if (want == Kind::List && sch.size() > 0 && it->second.size() > 0) {
+      Kind elem = kind_of(sch[0]);
       for (const auto& e : it->second)
         if (elem != Kind::List && !compatible(elem, kind_of(e)))
           throw Error(origin + ": config key '" + full + "' expects a list of " + kind_name(elem));
@@ -104,6 +107,12 @@ YAML::Node nest(const std::vector<std::string>& parts, size_t i, const YAML::Nod
 
 }  // namespace
 
+// The type schema: the compiled-in defaults, parsed once.
+static const YAML::Node& schema() {
+  static const YAML::Node s = YAML::Load(kDefaultsYaml);
+  return s;
+}
+
 Config Config::defaults() { return from_yaml_text(kDefaultsYaml, "configs/defaults.yaml"); }
 
 Config Config::from_yaml_text(const std::string& text, const std::string& origin) {
@@ -125,7 +134,7 @@ void Config::merge_yaml_text(const std::string& text, const std::string& origin)
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
-  merge(root_, src, "", origin);
+  merge(root_, src, schema(), "", origin);
 }
 
 void Config::merge_file(const std::string& path) {
@@ -138,7 +147,7 @@ void Config::merge_file(const std::string& path) {
     throw Error(path + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
-  merge(root_, src, "", path);
+  merge(root_, src, schema(), "", path);
 }
 
 void Config::set(const std::string& assignment) {
@@ -153,7 +162,7 @@ void Config::set(const std::string& assignment) {
   }
   // Build the nested map {a: {b: value}} and merge it like a file.
   YAML::Node src = nest(split_key(key), 0, v.IsDefined() ? v : YAML::Node(value));
-  merge(root_, src, "", "--set");
+  merge(root_, src, schema(), "", "--set");
 }
 
 bool Config::has(const std::string& k) const { return find(root_, k).IsDefined(); }

@@ -11,6 +11,16 @@ namespace varrl {
 
 class Config {
  public:
+  Config() = default;
+  // Copies are deep (a YAML::Node copy would share the tree, so setting a key on the copy would change the original).
+  Config(const Config& o) : root_(YAML::Clone(o.root_)) {}
+  Config& operator=(const Config& o) {
+    if (this != &o) root_ = YAML::Clone(o.root_);
+    return *this;
+  }
+  Config(Config&&) = default;
+  Config& operator=(Config&&) = default;
+
   // The compiled-in defaults.
   static Config defaults();
   // Parses YAML text as a complete config (used to read a run's or model's resolved config back).

@@ -24,6 +24,8 @@ Advantages group_advantages(const torch::Tensor& rewards, const torch::Tensor& g
     out.A_N = centered;
   else
     throw Error("rl.adv_norm must be group, batch or none, got '" + opt.norm + "'");
+  // A group whose rewards are all equal carries no signal: its advantages are exactly 0 (also when eps = 0).
+  out.A_N = torch::where(out.zero_std_G.index_select(0, group), torch::zeros_like(out.A_N), out.A_N);
   if (opt.clip > 0) out.A_N = out.A_N.clamp(-opt.clip, opt.clip);
   out.A_N = out.A_N.to(torch::kFloat32);
   return out;

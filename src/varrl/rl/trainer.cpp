@@ -177,6 +177,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
   auto entropy_S = torch::zeros({SN}, torch::kDouble), kl_S = torch::zeros({SN}, torch::kDouble);
   auto share_S = torch::zeros({SN}, torch::kDouble);
   std::string skipped;
+  nlohmann::json rec0;
   const double w_sum = std::max(1e-12, w_BL.sum().item<double>());
   for (int e = 0; e < epochs && skipped.empty(); ++e) {
     opt_->zero_grad();
@@ -203,6 +204,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     clip_frac = (clip_BL * active_BL).sum().item<double>() / n_active;
     kl_mean = (kl_BL * w_BL).sum().item<double>() / w_sum;
     if (e == 0) {
+      rec0 = {{"clip_ratio/epoch0", clip_frac}, {"kl/epoch0", kl_mean}};
       ratio_mean0 = (ratio_BL * active_BL).sum().item<double>() / n_active;
       ratio_dev0 = ((ratio_BL - 1).abs() * active_BL).max().item<double>();
       int64_t off = 0;
@@ -265,6 +267,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     rec["panw/weight" + sfx] = panw_S[t].item<double>();
     rec["mp/live" + sfx] = rb.mp_live_S[t];
   }
+  rec.update(rec0);
   if (rb.values_P.defined()) {
     rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
     rec["vmr/value_std"] = rb.values_P.std().item<double>();
