@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   varrl::cli::add_pretrain_command(app);
   varrl::cli::add_sample_command(app);
   varrl::cli::add_render_command(app);
+  varrl::cli::add_reward_command(app);
+  varrl::cli::add_ocr_worker_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

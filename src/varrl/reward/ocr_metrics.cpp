@@ -1,0 +1,42 @@
+#include "varrl/reward/ocr_metrics.h"
+
+#include <algorithm>
+
+#include "varrl/reward/ocr_scores.h"
+#include "varrl/reward/text_distance.h"
+
+namespace varrl {
+
+double word_accuracy(const std::vector<std::string>& texts, const std::vector<WordBox>& ocr_words) {
+  const auto gt = ground_truth_words(texts);
+  if (gt.empty()) return 0.0;
+  std::vector<std::string> pool;
+  for (const auto& w : ocr_words) pool.push_back(to_lower(w.text));
+  size_t found = 0;
+  for (const auto& g : gt) {
+    auto it = std::find(pool.begin(), pool.end(), g);
+    if (it != pool.end()) {
+      ++found;
+      pool.erase(it);
+    }
+  }
+  return static_cast<double>(found) / static_cast<double>(gt.size());
+}
+
+double ned(const std::vector<std::string>& texts, const std::vector<WordBox>& ocr_words) {
+  std::string gt;
+  for (const auto& w : ground_truth_words(texts)) gt += (gt.empty() ? "" : " ") + w;
+  std::string ocr;
+  for (const auto& w : ocr_words) ocr += (ocr.empty() ? "" : " ") + to_lower(w.text);
+  const size_t longest = std::max(text_length(gt), text_length(ocr));
+  if (longest == 0) return 1.0;
+  return 1.0 - static_cast<double>(levenshtein(gt, ocr)) / static_cast<double>(longest);
+}
+
+void OcrMetrics::add(const std::vector<std::string>& texts, const std::vector<WordBox>& ocr_words) {
+  word_accuracy_sum += varrl::word_accuracy(texts, ocr_words);
+  ned_sum += varrl::ned(texts, ocr_words);
+  ++count;
+}
+
+}  // namespace varrl
