@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PKGS=(libtorch-dev libopenblas0-openmp libgloo-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng
       libcairo2-dev libfreetype-dev fonts-dejavu-core libpng-dev libstb-dev nlohmann-json3-dev
       libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev googletest libgtest-dev libbenchmark-dev
-      pkg-config cmake g++ make)
+      pkg-config cmake g++ make
+      python3)  # python3: examples/reward_brightness.py and the external-reward tests (standard library only)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
