@@ -145,7 +145,7 @@ TEST(OcrReward, MultiRegionPaperForm) {
 TEST(OcrPool, WorkersMatchInProcessAndSurviveAKilledWorker) {
   RenderOptions o;
   std::vector<Image> images;
-  for (int i = 0; i < 10; ++i) images.push_back(render_sample(o, derive_seed(8, static_cast<uint64_t>(i)), false).image);
+  for (uint64_t i = 0; i < 10; ++i) images.push_back(render_sample(o, derive_seed(8, i), false).image);
   images.push_back(Image(128, 32, 255));
   OcrPool local(in_process());
   OcrPool pool(with_workers(2));
@@ -194,8 +194,8 @@ TEST(RewardCli, ScoresARenderedFolder) {
   fs::path d = fs::temp_directory_path() / ("varrl_test_reward_cli_" + std::to_string(::getpid()));
   fs::remove_all(d);
   const std::string bin = VARRL_BINARY;
-  ASSERT_EQ(std::system((bin + " render --count 16 --seed 3 --heldout --out " + d.string() + " >/dev/null 2>&1").c_str()),
-            0);
+  const std::string render = bin + " render --count 16 --seed 3 --heldout --out " + d.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(render.c_str()), 0);
   const std::string out = (d / "scores.txt").string();
   ASSERT_EQ(std::system((bin + " reward --reward ocr_ned --prompts " + (d / "prompts.jsonl").string() + " > " + out +
                          " 2>/dev/null").c_str()),

@@ -28,6 +28,7 @@ struct RenderArgs {
   uint64_t seed = 0;
   std::string out;
   bool heldout = false;
+  bool seed_given = false;
 };
 
 void write_bytes(const std::string& path, const std::string& bytes) {
@@ -39,6 +40,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 void run_render(const RenderArgs& a) {
   Config cfg = resolve_config(a.common);
   RenderOptions opts = RenderOptions::from_config(cfg);
+  const uint64_t seed = a.seed_given ? a.seed : static_cast<uint64_t>(cfg.get<int64_t>("runtime.seed"));
   const bool heldout = a.heldout || opts.heldout;
   if (a.count <= 0) throw Error("render: --count must be positive");
   namespace fs = std::filesystem;
@@ -63,7 +65,7 @@ void run_render(const RenderArgs& a) {
       if (i >= a.count) return;
       try {
         // Sample i's seed depends only on (seed, i): any split across threads gives the same corpus.
-        RenderedSample s = render_sample(opts, derive_seed(a.seed, static_cast<uint64_t>(i)), heldout);
+        RenderedSample s = render_sample(opts, derive_seed(seed, static_cast<uint64_t>(i)), heldout);
         char name[32];
         std::snprintf(name, sizeof name, "img/%06ld.png", i);
         write_bytes((dir / name).string(), encode_png(s.image));
@@ -94,7 +96,7 @@ void run_render(const RenderArgs& a) {
   print_summary({{"count", a.count},
                  {"out", jsonl},
                  {"heldout", heldout},
-                 {"seed", a.seed},
+                 {"seed", seed},
                  {"width", opts.width},
                  {"height", opts.height},
                  {"seconds", secs},
@@ -107,11 +109,15 @@ void add_render_command(CLI::App& app) {
   auto args = std::make_shared<RenderArgs>();
   auto* cmd = app.add_subcommand("render", "write a synthetic text-rendering corpus (PNG images + prompts.jsonl)");
   cmd->add_option("--count", args->count, "number of images")->required();
-  cmd->add_option("--seed", args->seed, "master seed (sample i uses a seed derived from (seed, i))");
+  cmd->add_option("--seed", args->seed,
+                  "master seed; sample i uses a seed derived from (seed, i) (default: runtime.seed)");
   cmd->add_option("--out", args->out, "output folder (gets img/ and prompts.jsonl)")->required();
   cmd->add_flag("--heldout", args->heldout, "use only held-out words (evaluation sets)");
   add_common_options(cmd, args->common);
-  cmd->callback([args] { run_render(*args); });
+  cmd->callback([args, cmd] {
+    args->seed_given = cmd->count("--seed") > 0;
+    run_render(*args);
+  });
 }
 
 }  // namespace varrl::cli

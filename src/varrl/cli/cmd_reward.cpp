@@ -74,7 +74,7 @@ void run_reward(const RewardArgs& a) {
       for (const auto& kv : r.parts) part_sums[kv.first] += kv.second;
       if (!a.no_metrics) metrics.add(records[k].texts, r.ocr ? r.words : extra[k].words);
     }
-    bar.update(static_cast<long>(end));
+    if (end < folder.size()) bar.update(static_cast<long>(end));
   }
   bar.finish();
   const double n = static_cast<double>(folder.size());

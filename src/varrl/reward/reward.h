@@ -23,6 +23,7 @@ struct RewardResult {
   bool ocr = false;                      // `words` are what OCR read (their texts are meaningful)
 };
 
+// Not thread-safe: one caller at a time (OCR parallelism lives in the worker processes).
 class RewardFn {
  public:
   virtual ~RewardFn();
