@@ -6,7 +6,10 @@
 //                               this process has OMP_THREAD_LIMIT set), 1 worker, 2 workers.
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -82,6 +85,28 @@ void accuracy(int n) {
   }
 }
 
+// CPU seconds (user + system) a process has used so far, from /proc/PID/stat; -1 if unreadable.
+double cpu_seconds(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return -1;
+  char buf[2048];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // fields after the command name
+  if (!p) return -1;
+  unsigned long utime = 0, stime = 0;
+  // After ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double cpu_of(const std::vector<long>& pids) {
+  double sum = 0;
+  for (long p : pids) sum += cpu_seconds(p);
+  return sum;
+}
+
 // images/s of the ocr_ned reward (OCR + scoring) on batches of n renders: in-process, 1 worker, 2 workers.
 void speed(int n, int rounds) {
   const auto samples = corpus(n, 4242, 1, false);
@@ -100,10 +125,18 @@ void speed(int n, int rounds) {
     reward.score(images, prompts);  // warm-up: starts the workers, loads the model
     const double startup = seconds_since(t_start);
     double mean = 0;
+    std::vector<long> pids = workers == 0 ? std::vector<long>{static_cast<long>(::getpid())} : reward.pool().worker_pids();
+    const double cpu0 = cpu_of(pids);
     auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < rounds; ++r)
       for (const auto& res : reward.score(images, prompts)) mean += res.reward;
     const double secs = seconds_since(t0);
+    const double cpu = cpu_of(pids) - cpu0;  // the OCR processes' own CPU time: independent of other load
+    double load = 0;
+    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+      if (std::fscanf(f, "%lf", &load) != 1) load = 0;
+      std::fclose(f);
+    }
     nlohmann::json j = {{"workers", workers},
                         {"in_process_OMP_THREAD_LIMIT", limit ? limit : ""},
                         {"batch", n},
@@ -111,6 +144,8 @@ void speed(int n, int rounds) {
                         {"images_per_s", n * rounds / secs},
                         {"ms_per_image", 1000 * secs / (n * rounds)},
                         {"first_batch_s", startup},
+                        {"ocr_cpu_ms_per_image", 1000 * cpu / (n * rounds)},
+                        {"loadavg_1min", load},
                         {"mean_reward", mean / (n * rounds)}};
     std::printf("%s\n", j.dump().c_str());
     std::fflush(stdout);
