@@ -10,15 +10,6 @@
 
 namespace varrl {
 
-std::string join_words(const std::vector<WordBox>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w.text;
-  }
-  return out;
-}
-
 OcrOptions OcrOptions::from_config(const Config& cfg) {
   OcrOptions o;
   o.psm = cfg.get<int>("reward.ocr.psm");
