@@ -10,6 +10,7 @@ namespace varrl::cli {
 void add_tokenizer_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
+void add_rl_command(CLI::App& app);
 void add_render_command(CLI::App& app);        // cmd_render.cpp
 void add_reward_command(CLI::App& app);        // cmd_reward.cpp
 void add_ocr_worker_command(CLI::App& app);    // cmd_ocr_worker.cpp (hidden)

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   varrl::cli::add_tokenizer_command(app);
   varrl::cli::add_pretrain_command(app);
   varrl::cli::add_sample_command(app);
+  varrl::cli::add_rl_command(app);
   varrl::cli::add_render_command(app);
   varrl::cli::add_reward_command(app);
   varrl::cli::add_ocr_worker_command(app);

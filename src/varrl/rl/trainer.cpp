@@ -83,7 +83,7 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
       std::string kept;
       if (fs::exists(out_dir_ + "/metrics.jsonl"))
         for (auto& rec : read_jsonl(out_dir_ + "/metrics.jsonl"))
-          if (rec.value("step", int64_t{0}) < step_) kept += rec.dump() + "\n";
+          if (rec.value("step", int64_t{0}) <= step_) kept += rec.dump() + "\n";
       write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
       spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
     } else {

@@ -1,0 +1,61 @@
+// `varrl rl --config configs/rl/<preset>.yaml --out RUN_DIR [--set k=v ...] [--resume RUN_DIR]`
+#include <filesystem>
+
+#include "varrl/cli/commands.h"
+#include "varrl/cli/common.h"
+#include "varrl/core/error.h"
+#include "varrl/core/metrics.h"
+#include "varrl/rl/trainer.h"
+#include "varrl/tokenizer/tokenizer_io.h"
+
+namespace varrl::cli {
+
+namespace {
+struct Args {
+  CommonOptions common;
+  std::string out, resume;
+};
+}  // namespace
+
+void add_rl_command(CLI::App& app) {
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("rl", "GRPO fine-tuning of a VAR model with VMR, PANW and MP");
+  add_common_options(cmd, a->common);
+  cmd->add_option("--out", a->out, "run folder (metrics.jsonl, checkpoints; also a model folder for `sample`)");
+  cmd->add_option("--resume", a->resume, "continue the run in this folder from its last checkpoint");
+  cmd->callback([a] {
+    namespace fs = std::filesystem;
+    Config cfg;
+    std::string out = a->out;
+    if (!a->resume.empty()) {
+      if (!out.empty() && fs::absolute(out) != fs::absolute(a->resume))
+        throw Error("rl: --out and --resume name different folders");
+      out = a->resume;
+      if (!fs::exists(out + "/state/rl_state.json")) throw Error(out + ": no RL checkpoint to resume (state/rl_state.json)");
+      Config saved = load_model_config(out);  // the run's full resolved config; --set may change e.g. rl.steps
+      CommonOptions sets_only{{}, a->common.sets, a->common.threads};
+      cfg = resolve_config(sets_only, &saved);
+    } else {
+      if (out.empty()) throw Error("rl: --out RUN_DIR is required");
+      if (fs::exists(out + "/state/rl_state.json"))
+        throw Error(out + ": holds an RL run already; use --resume " + out + " or another --out");
+      // rl.base comes from the config; the base model's own config (tokenizer/model) sits under the RL settings.
+      Config probe = Config::defaults();
+      for (const auto& f : a->common.config_files) probe.merge_file(f);
+      for (const auto& s : a->common.sets) probe.set(s);
+      Config base = load_model_config(probe.get<std::string>("rl.base"));
+      cfg = resolve_config(a->common, &base);
+    }
+    RLTrainer trainer(cfg, out, !a->resume.empty());
+    trainer.run();
+    auto recs = read_jsonl(out + "/metrics.jsonl");
+    nlohmann::json summary{{"out", out}, {"steps", trainer.current_step()}, {"stopped_by_signal", rl_stop_requested()}};
+    if (!recs.empty()) {
+      summary["first_reward"] = recs.front().value("reward/mean", 0.0);
+      summary["last_reward"] = recs.back().value("reward/mean", 0.0);
+    }
+    print_summary(summary);
+  });
+}
+
+}  // namespace varrl::cli
