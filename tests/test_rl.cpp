@@ -238,8 +238,10 @@ TEST(RLTrainer, LearningRaisesTheRewardWithEveryComponentCombination) {
     Config c = rl_config(combo);
     RLTrainer t(c, "", false, make_test_reward());
     std::vector<double> r;
-    for (int s = 0; s < 45; ++s) r.push_back(t.step(s)["reward/mean"].get<double>());
-    double first = (r[0] + r[1] + r[2]) / 3, last = (r[42] + r[43] + r[44]) / 3;
+    for (int s = 0; s < 60; ++s) r.push_back(t.step(s)["reward/mean"].get<double>());
+    double first = (r[0] + r[1] + r[2]) / 3, last = (r[57] + r[58] + r[59]) / 3;
+    std::printf("[learning] %s %s %s: reward %.3f -> %.3f\n", combo[0].c_str(), combo[1].c_str(), combo[2].c_str(),
+                first, last);
     EXPECT_GT(last, first + 0.05) << combo[0] << " " << combo[1] << " " << combo[2] << ": " << first << " -> " << last;
   }
 }

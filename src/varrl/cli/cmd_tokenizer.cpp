@@ -6,6 +6,8 @@
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/image_tensor.h"
+#include "varrl/data/prompt_record.h"
+#include "varrl/reward/reward.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 #include "varrl/tokenizer/tokenizer_trainer.h"
 
@@ -32,6 +34,7 @@ struct EvalArgs {
   CommonOptions common;
   std::string ckpt, data;
   int limit = -1;
+  bool no_ocr = false;
 };
 
 }  // namespace
@@ -76,6 +79,7 @@ void add_tokenizer_command(CLI::App& app) {
   eval->add_option("--ckpt", eargs->ckpt, "model folder")->required();
   eval->add_option("--data", eargs->data, "folder with prompts.jsonl + images")->required();
   eval->add_option("--limit", eargs->limit, "evaluate at most this many images");
+  eval->add_flag("--no-ocr", eargs->no_ocr, "skip the OCR legibility of reconstructions");
   eval->callback([eargs] {
     Config base = load_model_config(eargs->ckpt);
     Config cfg = resolve_config(eargs->common, &base);
@@ -83,6 +87,30 @@ void add_tokenizer_command(CLI::App& app) {
     auto data = to_float(load_dataset_u8(eargs->data, cfg, eargs->limit));
     auto summary = evaluate_tokenizer(vae, data);
     summary["ckpt"] = eargs->ckpt;
+    if (!eargs->no_ocr) {
+      // Legibility: the OCR reward (ocr_ned) of reconstructions next to that of the originals.
+      std::string file = std::filesystem::is_directory(eargs->data) ? eargs->data + "/prompts.jsonl" : eargs->data;
+      auto rows = read_prompts(file);
+      rows.resize(static_cast<size_t>(data.size(0)));
+      std::vector<Image> rec;
+      {
+        torch::NoGradGuard ng;
+        for (int64_t i = 0; i < data.size(0); i += 32) {
+          auto x = data.slice(0, i, std::min(data.size(0), i + 32));
+          for (auto& im : tensor_to_images(vae->idxBl_to_img(vae->img_to_idxBl(x)))) rec.push_back(std::move(im));
+        }
+      }
+      auto reward = make_reward(cfg, "ocr_ned");
+      auto mean = [&](const std::vector<Image>& imgs) {
+        double s = 0;
+        for (auto& r : reward->score(imgs, rows)) s += r.reward;
+        return s / static_cast<double>(imgs.size());
+      };
+      const double orig = mean(tensor_to_images(data)), recon = mean(rec);
+      summary["ocr_ned_original"] = orig;
+      summary["ocr_ned_reconstruction"] = recon;
+      summary["ocr_ratio"] = orig > 0 ? recon / orig : 0.0;
+    }
     print_summary(summary);
   });
 }
