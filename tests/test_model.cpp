@@ -6,18 +6,11 @@
 #include "varrl/model/policy_io.h"
 #include "varrl/model/pretrain.h"
 #include "varrl/sampler/sampler.h"
+#include "tiny_config.h"
 
 using namespace varrl;
 
-static Config tiny_config() {
-  Config c = Config::defaults();
-  for (auto s : {"tokenizer.ch=32", "tokenizer.vocab_size=32", "tokenizer.ch_mult=[1,2]", "data.image_height=16",
-                 "data.image_width=32", "tokenizer.patch_nums=[[1,1],[1,2],[2,4],[4,8],[8,16]]", "model.depth=2",
-                 "model.width=32", "model.num_heads=2", "model.text_width=16", "model.text_layers=1",
-                 "model.text_heads=2", "model.text_max_len=48"})
-    c.set(s);
-  return c;
-}
+using varrl::testing::tiny_config;
 
 struct Tiny {
   Config cfg = tiny_config();

@@ -13,6 +13,7 @@
 #include "varrl/rl/trainer.h"
 #include "varrl/rl/vmr.h"
 #include "varrl/tokenizer/tokenizer_io.h"
+#include "tiny_config.h"
 
 using namespace varrl;
 namespace fs = std::filesystem;
@@ -158,12 +159,7 @@ static std::string make_tiny_base() {
   if (!dir.empty()) return dir;
   dir = (fs::temp_directory_path() / ("varrl_rl_base_" + std::to_string(::getpid()))).string();
   fs::create_directories(dir);
-  Config c = Config::defaults();
-  for (auto s : {"tokenizer.ch=32", "tokenizer.vocab_size=32", "tokenizer.ch_mult=[1,2,2]", "data.image_height=16",
-                 "data.image_width=32", "tokenizer.patch_nums=[[1,1],[1,2],[2,4],[4,8]]", "model.depth=2",
-                 "model.width=32", "model.num_heads=2", "model.text_width=16", "model.text_layers=1",
-                 "model.text_heads=2", "model.text_max_len=48"})
-    c.set(s);
+  Config c = varrl::testing::tiny_config("[[1,1],[1,2],[2,4],[4,8]]", "[1,2,2]");
   torch::manual_seed(0);
   VQVAE vae(TokenizerConfig::from_config(c));
   {

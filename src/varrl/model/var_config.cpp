@@ -31,16 +31,8 @@ VarConfig VarConfig::from_config(const Config& cfg) {
   return v;
 }
 
-int VarConfig::L() const {
-  int n = 0;
-  for (auto& s : patch_nums) n += s.area();
-  return n;
-}
+int VarConfig::L() const { return tokens_before(patch_nums); }
 
-int VarConfig::begin(int si) const {
-  int n = 0;
-  for (int i = 0; i < si; ++i) n += patch_nums[i].area();
-  return n;
-}
+int VarConfig::begin(int si) const { return tokens_before(patch_nums, si); }
 
 }  // namespace varrl

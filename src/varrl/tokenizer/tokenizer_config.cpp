@@ -33,11 +33,14 @@ TokenizerConfig TokenizerConfig::from_config(const Config& cfg) {
   return t;
 }
 
-int TokenizerConfig::total_tokens() const {
+int tokens_before(const std::vector<Scale>& patch_nums, int count) {
+  const int end = count < 0 ? static_cast<int>(patch_nums.size()) : count;
   int n = 0;
-  for (auto& s : patch_nums) n += s.area();
+  for (int i = 0; i < end; ++i) n += patch_nums[i].area();
   return n;
 }
+
+int TokenizerConfig::total_tokens() const { return tokens_before(patch_nums); }
 
 int TokenizerConfig::phi_index(int si) const {
   const int K = share_quant_resi, SN = static_cast<int>(patch_nums.size());

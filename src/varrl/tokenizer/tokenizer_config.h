@@ -11,6 +11,9 @@ struct Scale {
   int area() const { return h * w; }
 };
 
+// Σ h_t w_t over the first `count` scales (all scales when count < 0): the sequence offset of scale `count`.
+int tokens_before(const std::vector<Scale>& patch_nums, int count = -1);
+
 struct TokenizerConfig {
   int ch = 32;
   std::vector<int> ch_mult{1, 2, 2};
