@@ -9,6 +9,7 @@ PKGS=(libtorch-dev libopenblas0-openmp libgloo-dev libtesseract-dev libleptonica
       libcairo2-dev libfreetype-dev fonts-dejavu-core libpng-dev libstb-dev nlohmann-json3-dev
       libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev googletest libgtest-dev libbenchmark-dev
       pkg-config cmake g++ make
+      chromium  # chromium: tests/test_report.cpp renders the HTML report headless (--dump-dom, --screenshot)
       python3)  # python3: examples/reward_brightness.py and the external-reward tests (standard library only)
 
 SUDO=""

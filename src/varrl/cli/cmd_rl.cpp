@@ -39,12 +39,7 @@ void add_rl_command(CLI::App& app) {
       if (out.empty()) throw Error("rl: --out RUN_DIR is required");
       if (fs::exists(out + "/state/rl_state.json"))
         throw Error(out + ": holds an RL run already; use --resume " + out + " or another --out");
-      // rl.base comes from the config; the base model's own config (tokenizer/model) sits under the RL settings.
-      Config probe = Config::defaults();
-      for (const auto& f : a->common.config_files) probe.merge_file(f);
-      for (const auto& s : a->common.sets) probe.set(s);
-      Config base = load_model_config(probe.get<std::string>("rl.base"));
-      cfg = resolve_config(a->common, &base);
+      cfg = resolve_rl_config(a->common);
     }
     RLTrainer trainer(cfg, out, !a->resume.empty());
     trainer.run();

@@ -47,10 +47,9 @@ void add_sample_command(CLI::App& app) {
     std::vector<GridRow> rows;
     torch::NoGradGuard ng;
     for (size_t i = 0; i < prompts.size(); ++i) {
-      std::vector<std::string> batch(a->n, prompts[i]);
       std::vector<uint64_t> seeds;
       for (int j = 0; j < a->n; ++j) seeds.push_back(static_cast<uint64_t>(a->seed + 1000 * i + j));
-      auto out = sample(var, vae, var->encode_prompts(batch), params, seeds);
+      auto out = sample_prompt(var, vae, prompts[i], params, seeds, {}, cfg.get<int>("sampler.batch_size"));
       rows.push_back({tensor_to_images(out.images_B3HW), prompts[i]});
     }
     write_png(a->out, make_grid(rows));

@@ -1,6 +1,7 @@
 #include "varrl/cli/common.h"
 
 #include "varrl/core/runtime.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl::cli {
 
@@ -17,6 +18,14 @@ Config resolve_config(const CommonOptions& o, const Config* base) {
   int threads = o.threads >= 0 ? o.threads : cfg.get<int>("runtime.threads");
   init_runtime(threads, cfg.get<std::string>("runtime.device"));
   return cfg;
+}
+
+Config resolve_rl_config(const CommonOptions& o) {
+  Config probe = Config::defaults();
+  for (const auto& f : o.config_files) probe.merge_file(f);
+  for (const auto& s : o.sets) probe.set(s);
+  Config base = load_model_config(probe.get<std::string>("rl.base"));
+  return resolve_config(o, &base);
 }
 
 }  // namespace varrl::cli

@@ -18,5 +18,8 @@ struct CommonOptions {
 void add_common_options(CLI::App* cmd, CommonOptions& opts);
 // Defaults ← base (e.g. a model's saved config) ← --config files ← --set; then init_runtime().
 Config resolve_config(const CommonOptions& opts, const Config* base = nullptr);
+// The config of a new RL run: defaults ← the base model's saved config (rl.base, itself read from the --config files
+// and --set) ← --config files ← --set.
+Config resolve_rl_config(const CommonOptions& opts);
 
 }  // namespace varrl::cli

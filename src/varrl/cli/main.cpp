@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   varrl::cli::add_pretrain_command(app);
   varrl::cli::add_sample_command(app);
   varrl::cli::add_rl_command(app);
+  varrl::cli::add_eval_command(app);
+  varrl::cli::add_demo_command(app);
+  varrl::cli::add_ablate_command(app);
+  varrl::cli::add_report_command(app);
   varrl::cli::add_render_command(app);
   varrl::cli::add_reward_command(app);
   varrl::cli::add_ocr_worker_command(app);

@@ -11,35 +11,6 @@ namespace varrl {
 
 namespace {
 
-// Samples `seeds.size()` sequences for one prompt in batches (optionally continuing from prefixes).
-SampleOutput sample_batched(VAR& var, VQVAE& vae, const std::string& prompt, const SamplingParams& p,
-                            const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl,
-                            int batch_size, int num_scales = -1) {
-  SampleOutput all;
-  std::vector<std::vector<torch::Tensor>> idx;
-  std::vector<torch::Tensor> logp, imgs;
-  const int64_t n = static_cast<int64_t>(seeds.size());
-  for (int64_t i = 0; i < n; i += batch_size) {
-    const int64_t j = std::min(n, i + batch_size);
-    std::vector<uint64_t> s(seeds.begin() + i, seeds.begin() + j);
-    std::vector<torch::Tensor> pre;
-    for (auto& t : prefix_Bl) pre.push_back(t.slice(0, i, j));
-    auto out = sample(var, vae, var->encode_prompts(std::vector<std::string>(j - i, prompt)), p, s, pre, true,
-                      num_scales);
-    idx.push_back(out.idx_Bl);
-    logp.push_back(out.logp_BL);
-    if (out.images_B3HW.defined()) imgs.push_back(out.images_B3HW);
-  }
-  for (size_t si = 0; si < idx[0].size(); ++si) {
-    std::vector<torch::Tensor> parts;
-    for (auto& v : idx) parts.push_back(v[si]);
-    all.idx_Bl.push_back(torch::cat(parts));
-  }
-  all.logp_BL = torch::cat(logp);
-  if (!imgs.empty()) all.images_B3HW = torch::cat(imgs);
-  return all;
-}
-
 uint64_t mix(uint64_t a, uint64_t b) {
   uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 0x632BE59BD9B4E019ull;
   z = (z ^ (z >> 31)) * 0xBF58476D1CE4E5B9ull;
@@ -68,13 +39,13 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
     if (opt.vmr) {
       std::vector<uint64_t> pre_seeds;
       for (int i = 0; i < P; ++i) pre_seeds.push_back(mix(step_seed, q * 1000 + i));
-      auto pre = sample_batched(policy, vae, prompts[q].prompt, opt.sampling, pre_seeds, {}, opt.batch_size,
+      auto pre = sample_prompt(policy, vae, prompts[q].prompt, opt.sampling, pre_seeds, {}, opt.batch_size,
                                 opt.middle_scale);
       for (int si = 0; si < opt.middle_scale; ++si) prefix.push_back(pre.idx_Bl[si].repeat_interleave(K, 0));
     }
     std::vector<uint64_t> seeds;
     for (int i = 0; i < G; ++i) seeds.push_back(mix(step_seed, q * 1000 + 500 + i));
-    auto out = sample_batched(policy, vae, prompts[q].prompt, opt.sampling, seeds, prefix, opt.batch_size);
+    auto out = sample_prompt(policy, vae, prompts[q].prompt, opt.sampling, seeds, prefix, opt.batch_size);
     idx_rows.push_back(cat_scales(out.idx_Bl));
     for (auto& im : tensor_to_images(out.images_B3HW)) rb.images.push_back(std::move(im));
     for (int i = 0; i < G; ++i) {

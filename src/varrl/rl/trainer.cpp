@@ -7,12 +7,15 @@
 
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
+#include "varrl/core/grid.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
+#include "varrl/data/image_tensor.h"
 #include "varrl/data/render.h"
 #include "varrl/model/policy_io.h"
+#include "varrl/rl/evaluate.h"
 #include "varrl/rl/panw.h"
 #include "varrl/sampler/sampler.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -289,25 +292,85 @@ void RLTrainer::save_checkpoint() {
   save_policy(out_dir_ + "/policy.safetensors", ema_ ? ema_ : policy_);
 }
 
+nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
+  const auto seed = static_cast<uint64_t>(cfg_.get<int64_t>("rl.eval_seed"));
+  EvalOptions opt;
+  opt.seed = seed;
+  opt.batch_size = cfg_.get<int>("sampler.batch_size");
+  opt.label = "eval " + tag;
+  auto prompts = heldout_prompts(cfg_, n, seed);
+  // Word accuracy needs OCR words: a separate OCR reward when the training reward reads no text.
+  if (!ocr_ && reward_->name().find("ocr") == std::string::npos) ocr_ = make_reward(cfg_, "ocr_ned");
+  auto res = evaluate(policy_, vae_, *reward_, ocr_.get(), prompts, SamplingParams::from_config(cfg_), opt);
+  auto j = res.to_json();
+  j["step"] = step_;
+  if (!out_dir_.empty()) {
+    nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? nlohmann::json::parse(read_file(out_dir_ + "/eval.json"))
+                                                             : nlohmann::json::object();
+    all[tag] = j;
+    write_file_atomic(out_dir_ + "/eval.json", all.dump(2));
+    write_png(out_dir_ + "/eval_" + tag + ".png", eval_grid(res));
+  }
+  spdlog::info("rl eval {} (step {}): reward {:.4f}, word accuracy {:.4f}, NED {:.4f} over {} images", tag, step_,
+               res.reward, res.word_accuracy, res.ned, res.images);
+  return j;
+}
+
+void RLTrainer::write_samples() {
+  if (out_dir_.empty()) return;
+  torch::NoGradGuard ng;
+  const auto seed = static_cast<uint64_t>(cfg_.get<int64_t>("rl.eval_seed"));
+  auto prompts = heldout_prompts(cfg_, cfg_.get<int>("rl.sample_prompts"), seed + 1);
+  const std::vector<uint64_t> seeds{seed, seed + 1, seed + 2, seed + 3};
+  std::vector<GridRow> rows;
+  auto params = SamplingParams::from_config(cfg_);
+  for (const auto& p : prompts) {
+    auto out = sample_prompt(policy_, vae_, p.prompt, params, seeds);
+    rows.push_back({tensor_to_images(out.images_B3HW), p.texts.empty() ? p.prompt : p.texts[0]});
+  }
+  char name[64];
+  std::snprintf(name, sizeof name, "/samples/step_%06lld.png", static_cast<long long>(step_));
+  fs::create_directories(out_dir_ + "/samples");
+  write_png(out_dir_ + name, make_grid(rows));
+}
+
 void RLTrainer::run() {
   const int64_t steps = cfg_.get<int64_t>("rl.steps"), every = cfg_.get<int64_t>("rl.ckpt_every");
+  const int64_t sample_every = cfg_.get<int64_t>("rl.sample_every");
+  const double max_seconds = 60.0 * cfg_.get<double>("rl.max_minutes");
+  const bool eval = cfg_.get<int>("rl.eval_prompts") > 0;
+  // "before" is measured once per run: a resumed run keeps the one its first process wrote.
+  const bool have_before = !out_dir_.empty() && fs::exists(out_dir_ + "/eval.json") &&
+                           nlohmann::json::parse(read_file(out_dir_ + "/eval.json")).contains("before");
+  if (eval && !have_before) evaluate_heldout("before", cfg_.get<int>("rl.eval_prompts"));
+  if (sample_every > 0 && step_ == 0) write_samples();
   g_stop = false;
   auto old_int = std::signal(SIGINT, on_signal), old_term = std::signal(SIGTERM, on_signal);
+  const auto t0 = clk::now();
+  bool out_of_time = false;
   Progress bar("rl", steps);
   bar.update(step_);
   while (step_ < steps && !g_stop) {
+    if (max_seconds > 0 && secs(t0) >= max_seconds) {
+      out_of_time = true;
+      break;
+    }
     auto rec = step(step_);
     char status[96];
     std::snprintf(status, sizeof status, "reward=%.3f kl=%.4f %s", rec["reward/mean"].get<double>(),
                   rec["kl"].get<double>(), rec["update"].get<std::string>().c_str());
     bar.update(step_, status);
     if (every > 0 && step_ % every == 0) save_checkpoint();
+    if (sample_every > 0 && step_ % sample_every == 0) write_samples();
   }
   bar.finish();
   save_checkpoint();
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (g_stop) spdlog::warn("rl: stopped by signal at step {}; resume with --resume {}", step_, out_dir_);
+  if (out_of_time) spdlog::info("rl: rl.max_minutes reached at step {}", step_);
+  if (sample_every > 0 && step_ % sample_every != 0) write_samples();
+  if (eval && !g_stop) evaluate_heldout("after", cfg_.get<int>("rl.eval_prompts"));
 }
 
 }  // namespace varrl

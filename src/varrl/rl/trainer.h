@@ -30,6 +30,11 @@ class RLTrainer {
   // One RL step; returns its metrics record.
   nlohmann::json step(int64_t s);
   void save_checkpoint();
+  // Evaluates the current policy on `n` held-out prompts (rl.eval_seed); records it as `tag` ("before"/"after") in
+  // RUN_DIR/eval.json with a grid RUN_DIR/eval_<tag>.png.
+  nlohmann::json evaluate_heldout(const std::string& tag, int n);
+  // Writes RUN_DIR/samples/step_NNNNNN.png: rl.sample_prompts held-out prompts x 4 fixed seeds.
+  void write_samples();
 
   int64_t current_step() const { return step_; }
   VAR& policy() { return policy_; }
@@ -43,7 +48,7 @@ class RLTrainer {
   VQVAE vae_{nullptr};
   VAR policy_{nullptr}, ref_{nullptr}, ema_{nullptr};
   std::unique_ptr<torch::optim::AdamW> opt_;
-  std::unique_ptr<RewardFn> reward_;
+  std::unique_ptr<RewardFn> reward_, ocr_;  // ocr_: only for evaluation when reward_ reads no text
   std::unique_ptr<MetricsWriter> metrics_;
   std::vector<PromptRecord> prompt_pool_;  // from rl.prompts (empty = synthetic renders)
   RolloutOptions ropt_;

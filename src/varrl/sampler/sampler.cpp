@@ -109,4 +109,41 @@ LogProbOutput log_probs(VAR& var, const Condition& c, const torch::Tensor& idx_B
   return {torch::cat(logp, 1), torch::cat(ent, 1)};
 }
 
+// Samples `seeds.size()` sequences for one prompt in batches (optionally continuing from prefixes).
+SampleOutput sample_prompts(VAR& var, VQVAE& vae, const std::vector<std::string>& prompts, const SamplingParams& p,
+                            const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl,
+                            int batch_size, int num_scales) {
+  if (prompts.size() != seeds.size()) throw Error("sample_prompts: one prompt per seed");
+  SampleOutput all;
+  std::vector<std::vector<torch::Tensor>> idx;
+  std::vector<torch::Tensor> logp, imgs;
+  const int64_t n = static_cast<int64_t>(seeds.size());
+  for (int64_t i = 0; i < n; i += batch_size) {
+    const int64_t j = std::min(n, i + batch_size);
+    std::vector<uint64_t> s(seeds.begin() + i, seeds.begin() + j);
+    std::vector<torch::Tensor> pre;
+    for (auto& t : prefix_Bl) pre.push_back(t.slice(0, i, j));
+    auto out = sample(var, vae, var->encode_prompts({prompts.begin() + i, prompts.begin() + j}), p, s, pre, true,
+                      num_scales);
+    idx.push_back(out.idx_Bl);
+    logp.push_back(out.logp_BL);
+    if (out.images_B3HW.defined()) imgs.push_back(out.images_B3HW);
+  }
+  for (size_t si = 0; si < idx[0].size(); ++si) {
+    std::vector<torch::Tensor> parts;
+    for (auto& v : idx) parts.push_back(v[si]);
+    all.idx_Bl.push_back(torch::cat(parts));
+  }
+  all.logp_BL = torch::cat(logp);
+  if (!imgs.empty()) all.images_B3HW = torch::cat(imgs);
+  return all;
+}
+
+SampleOutput sample_prompt(VAR& var, VQVAE& vae, const std::string& prompt, const SamplingParams& p,
+                           const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl,
+                           int batch_size, int num_scales) {
+  return sample_prompts(var, vae, std::vector<std::string>(seeds.size(), prompt), p, seeds, prefix_Bl, batch_size,
+                        num_scales);
+}
+
 }  // namespace varrl

@@ -25,6 +25,15 @@ SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingPara
                     const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx = {},
                     bool decode = true, int num_scales = -1);
 
+// Samples one image per (prompts[b], seeds[b]) in batches of `batch_size` (optionally from per-sample prefixes).
+SampleOutput sample_prompts(VAR& var, VQVAE& vae, const std::vector<std::string>& prompts, const SamplingParams& p,
+                            const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl = {},
+                            int batch_size = 16, int num_scales = -1);
+// Samples seeds.size() images of one prompt (sample_prompts with the prompt repeated).
+SampleOutput sample_prompt(VAR& var, VQVAE& vae, const std::string& prompt, const SamplingParams& p,
+                           const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl = {},
+                           int batch_size = 16, int num_scales = -1);
+
 // The seed of sample b's draws at scale si.
 uint64_t scale_seed(uint64_t sample_seed, int si);
 

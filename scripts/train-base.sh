@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Reproduces the shipped default model models/default (tokenizer + VAR base policy) from nothing downloaded.
+# The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
+# pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
+#   STEPS=1500 OUT=models/default scripts/train-base.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+V=build/varrl
+OUT=${OUT:-models/default}
+DATA=${DATA:-runs/base-data}
+STEPS=${STEPS:-800}
+N_TRAIN=${N_TRAIN:-20000}
+# One word per image: the base corpus (and the RL prompts drawn from the same render settings) ask for one word.
+RENDER=(--set render.max_words=1 --set render.random_string_prob=0.05)
+[ -f "$DATA/train/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 11 --out "$DATA/train" "${RENDER[@]}" | tail -1
+[ -f "$DATA/heldout/prompts.jsonl" ] || $V render --count 500 --seed 12 --heldout --out "$DATA/heldout" "${RENDER[@]}" | tail -1
+RESUME=()
+[ -f "$OUT/state/pretrain_state.json" ] && RESUME=(--resume)
+$V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$OUT" "${RENDER[@]}" \
+  --set pretrain.steps="$STEPS" --set pretrain.batch_size=32 --set pretrain.ckpt_every=100 "${RESUME[@]}" | tail -1

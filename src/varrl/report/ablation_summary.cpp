@@ -1,0 +1,150 @@
+#include "varrl/report/ablation_summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace varrl {
+
+MeanStd mean_std(const std::vector<double>& xs) {
+  MeanStd r;
+  r.n = static_cast<int>(xs.size());
+  if (xs.empty()) return r;
+  for (double x : xs) r.mean += x;
+  r.mean /= xs.size();
+  if (xs.size() > 1) {
+    double ss = 0;
+    for (double x : xs) ss += (x - r.mean) * (x - r.mean);
+    r.std = std::sqrt(ss / (xs.size() - 1));
+  }
+  return r;
+}
+
+long steps_to_level(const std::vector<nlohmann::json>& metrics, const std::string& key, double level, int window) {
+  std::vector<double> ys;
+  for (const auto& m : metrics) {
+    ys.push_back(m.value(key, 0.0));
+    const size_t n = std::min<size_t>(ys.size(), static_cast<size_t>(window));
+    double sum = 0;
+    for (size_t i = ys.size() - n; i < ys.size(); ++i) sum += ys[i];
+    if (ys.size() >= static_cast<size_t>(window) && sum / n >= level) return m.value("step", 0L);
+  }
+  return -1;
+}
+
+static double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs, double level) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const AblationRun*>> by;
+  for (const auto& r : runs) {
+    if (!by.count(r.variant)) order.push_back(r.variant);
+    by[r.variant].push_back(&r);
+  }
+  std::vector<AblationRow> rows;
+  for (const auto& v : order) {
+    std::vector<double> rew, wacc, ned, end, lvl, spikes, kl;
+    for (const auto* r : by[v]) {
+      if (r->eval.is_object()) {
+        rew.push_back(r->eval.value("reward", 0.0));
+        wacc.push_back(r->eval.value("word_accuracy", 0.0));
+        ned.push_back(r->eval.value("ned", 0.0));
+      }
+      const size_t n = r->metrics.size(), q = std::max<size_t>(1, n / 4);
+      double sum = 0, kl_sum = 0;
+      std::vector<double> gn;
+      for (size_t i = 0; i < n; ++i) {
+        if (i + q >= n) sum += r->metrics[i].value("reward/mean", 0.0);
+        kl_sum += r->metrics[i].value("kl", 0.0);
+        gn.push_back(r->metrics[i].value("grad_norm", 0.0));
+      }
+      if (n) end.push_back(sum / static_cast<double>(std::min(q, n))), kl.push_back(kl_sum / n);
+      const double med = median(gn);
+      spikes.push_back(static_cast<double>(std::count_if(gn.begin(), gn.end(), [&](double g) { return g > 3 * med; })));
+      const long s = steps_to_level(r->metrics, "reward/mean", level);
+      if (s >= 0) lvl.push_back(static_cast<double>(s));
+    }
+    AblationRow row;
+    row.variant = v;
+    row.seeds = static_cast<int>(by[v].size());
+    row.reward = mean_std(rew), row.word_accuracy = mean_std(wacc), row.ned = mean_std(ned);
+    row.train_reward_end = mean_std(end), row.steps_to_level = mean_std(lvl);
+    row.reached = static_cast<int>(lvl.size());
+    row.grad_spikes = mean_std(spikes), row.kl = mean_std(kl);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+static std::string pm(const MeanStd& m, const char* fmt = "%.3f") {
+  if (m.n == 0) return "-";
+  char a[32], b[32];
+  std::snprintf(a, sizeof a, fmt, m.mean);
+  std::snprintf(b, sizeof b, fmt, m.std);
+  return std::string(a) + " ± " + b;
+}
+
+std::vector<std::string> ablation_header() {
+  return {"variant", "seeds", "held-out reward", "word accuracy", "NED", "train reward (last 25%)",
+          "steps to level (reached)", "grad-norm spikes", "mean KL"};
+}
+
+std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& r : rows)
+    out.push_back({r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.word_accuracy), pm(r.ned),
+                   pm(r.train_reward_end), pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" +
+                                                 std::to_string(r.seeds) + ")",
+                   pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
+  return out;
+}
+
+std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval) {
+  std::string md;
+  char line[256];
+  std::snprintf(line, sizeof line, "Reward level for 'steps to level': %.3f (training reward, 5-step mean).\n", level);
+  md += line;
+  if (base_eval.is_object()) {
+    std::snprintf(line, sizeof line, "Base model, held out: reward %.3f, word accuracy %.3f, NED %.3f.\n\n",
+                  base_eval.value("reward", 0.0), base_eval.value("word_accuracy", 0.0), base_eval.value("ned", 0.0));
+    md += line;
+  }
+  auto row = [](const std::vector<std::string>& cells) {
+    std::string s = "|";
+    for (const auto& c : cells) s += " " + c + " |";
+    return s + "\n";
+  };
+  auto header = ablation_header();
+  md += row(header);
+  md += row(std::vector<std::string>(header.size(), "---"));
+  for (const auto& cells : ablation_cells(rows)) md += row(cells);
+  return md;
+}
+
+std::vector<nlohmann::json> mean_curve(const std::vector<std::vector<nlohmann::json>>& runs,
+                                       const std::vector<std::string>& keys) {
+  std::map<long, std::map<std::string, std::pair<double, int>>> acc;
+  for (const auto& run : runs)
+    for (const auto& rec : run) {
+      auto& slot = acc[rec.value("step", 0L)];
+      for (const auto& k : keys)
+        if (rec.contains(k) && rec[k].is_number()) {
+          slot[k].first += rec[k].get<double>();
+          slot[k].second += 1;
+        }
+    }
+  std::vector<nlohmann::json> out;
+  for (const auto& [step, vals] : acc) {
+    nlohmann::json rec{{"step", step}};
+    for (const auto& [k, sc] : vals) rec[k] = sc.first / sc.second;
+    out.push_back(rec);
+  }
+  return out;
+}
+
+}  // namespace varrl

@@ -1,0 +1,52 @@
+// The ablation table of `varrl ablate`: per variant (vanilla GRPO, +PANW, +VMR, +MP, all), mean ± std over seeds of
+// the held-out reward / word accuracy / NED, the training reward at the end, steps to reach a reward level, and
+// stability (grad-norm spikes, KL). Also the per-variant mean curves the report overlays. Torch-free.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace varrl {
+
+struct AblationRun {
+  std::string variant;
+  int seed = 0;
+  std::vector<nlohmann::json> metrics;  // the run's metrics.jsonl records
+  nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training
+};
+
+struct MeanStd {
+  double mean = 0, std = 0;  // std over seeds (sample std; 0 for one seed)
+  int n = 0;
+};
+MeanStd mean_std(const std::vector<double>& xs);
+
+struct AblationRow {
+  std::string variant;
+  int seeds = 0;
+  MeanStd reward, word_accuracy, ned;  // held-out, after training
+  MeanStd train_reward_end;            // mean training reward over the last quarter of the steps
+  MeanStd steps_to_level;              // first step whose 5-step moving mean of reward/mean reaches the level
+  int reached = 0;                     // runs that reached the level at all (steps_to_level averages over these)
+  MeanStd grad_spikes;                 // steps with grad_norm > 3x the run's median
+  MeanStd kl;                          // mean KL over the run
+};
+
+// Rows in the order variants first appear in `runs`.
+std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs, double level);
+
+// The first step (1-based, the record's "step") whose trailing `window`-step mean of `key` reaches `level`; -1 if never.
+long steps_to_level(const std::vector<nlohmann::json>& metrics, const std::string& key, double level, int window = 5);
+
+// Markdown table of the rows (with the level and the base model's held-out numbers in the caption line).
+std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval);
+// The same table as header + cells (for the HTML report).
+std::vector<std::string> ablation_header();
+std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows);
+
+// Step-wise mean over runs of the numeric keys in `keys` (records aligned by "step").
+std::vector<nlohmann::json> mean_curve(const std::vector<std::vector<nlohmann::json>>& runs,
+                                       const std::vector<std::string>& keys);
+
+}  // namespace varrl

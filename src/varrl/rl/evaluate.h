@@ -1,0 +1,47 @@
+// Held-out evaluation of a policy: samples every prompt with fixed seeds (so two checkpoints are compared on the same
+// noise), scores the images, and reports the mean reward, word accuracy and NED (CVTG-2K style). Used by
+// `varrl eval`, `varrl demo` and `varrl ablate`.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "varrl/core/image.h"
+#include "varrl/data/prompt_record.h"
+#include "varrl/model/var_model.h"
+#include "varrl/sampler/sampling_dist.h"
+#include "varrl/tokenizer/vqvae.h"
+
+namespace varrl {
+class RewardFn;
+
+struct EvalOptions {
+  int samples_per_prompt = 1;
+  uint64_t seed = 0;       // sample j of prompt i uses seed + 1000 i + j
+  int batch_size = 16;     // images per sampling forward (prompts are batched together)
+  int grid_prompts = 8;    // prompts whose images are kept for a grid (EvalResult::grid)
+  std::string label = "eval";  // progress bar label
+};
+
+struct EvalResult {
+  double reward = 0, word_accuracy = 0, ned = 0;
+  long images = 0;
+  std::vector<Image> grid_images;         // first samples of the first grid_prompts prompts
+  std::vector<std::string> grid_captions;
+  nlohmann::json to_json() const;         // {"reward", "word_accuracy", "ned", "images"}
+};
+
+// `reward` gives the reported reward; word accuracy and NED come from its OCR words when it has them, else from
+// `ocr` (an ocr_ned reward), which must then be given.
+EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const std::vector<PromptRecord>& prompts,
+                    const SamplingParams& params, const EvalOptions& opt);
+
+// The held-out prompts of demos and ablations: `count` renders of held-out words (never seen in training) with the
+// render settings of `cfg`, from a fixed seed.
+std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t seed);
+
+// A grid image of an evaluation's kept samples (one row per prompt).
+Image eval_grid(const EvalResult& r);
+
+}  // namespace varrl

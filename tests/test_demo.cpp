@@ -1,0 +1,102 @@
+// `varrl demo` end to end on the shipped model (models/default), its report in headless Chromium, its "before"
+// numbers equal to `varrl eval --heldout` (same prompts and noise), a refused second run that leaves the first intact,
+// and the shipped weights reproducing their documented held-out metrics.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "browser_check.h"
+#include "varrl/core/atomic_file.h"
+
+namespace fs = std::filesystem;
+using namespace varrl;
+using namespace varrl::test;
+
+namespace {
+
+const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("varrl_test_demo_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// Runs a varrl command line; returns its exit status and the last stdout line (the JSON summary).
+int run_varrl(const std::string& args, const fs::path& log, std::string* last_line) {
+  const std::string cmd = std::string(VARRL_BINARY) + " " + args + " > " + log.string() + ".out 2> " + log.string();
+  const int rc = std::system(cmd.c_str());
+  std::string out = read_file(log.string() + ".out");
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (last_line) *last_line = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  return rc;
+}
+
+}  // namespace
+
+TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
+  ASSERT_TRUE(fs::exists(kModel + "/policy.safetensors")) << "the shipped model is missing: " << kModel;
+  const fs::path work = temp_dir("e2e"), out = work / "demo";
+  std::string line;
+  // A tiny RL phase (the first step always runs), 2 prompts x 4 images per step, 6 held-out prompts.
+  const std::string args = "demo --minutes 0.01 --eval-prompts 6 --base " + kModel + " --out " + out.string() +
+                           " --set rl.prompts_per_step=2 --set rl.group_size=4 --set rl.sample_every=1";
+  ASSERT_EQ(run_varrl(args, work / "demo.log", &line), 0) << read_file((work / "demo.log").string());
+  auto summary = nlohmann::json::parse(line);
+  for (const char* k : {"before.reward", "after.reward", "before.word_accuracy", "after.word_accuracy", "before.ned",
+                        "after.ned"}) {
+    ASSERT_TRUE(summary.contains(k)) << k << " missing in " << line;
+    EXPECT_GE(summary[k].get<double>(), 0.0);
+    EXPECT_LE(summary[k].get<double>(), 1.0);
+  }
+  ASSERT_GE(summary["steps"].get<int>(), 1);
+  // The first inner epoch of every step is exactly on-policy.
+  const std::string metrics = read_file((out / "metrics.jsonl").string());
+  auto first = nlohmann::json::parse(metrics.substr(0, metrics.find('\n')));
+  EXPECT_LT(first["ratio/max_abs_dev"].get<double>(), 1e-6);
+  EXPECT_TRUE(fs::exists(out / "samples/step_000000.png"));
+  EXPECT_TRUE(fs::exists(out / "eval_before.png"));
+  EXPECT_TRUE(fs::exists(out / "eval_after.png"));
+
+  const fs::path html = summary["report"].get<std::string>();
+  ASSERT_TRUE(fs::exists(html));
+  const std::string chromium = find_chromium();
+  ASSERT_FALSE(chromium.empty()) << "chromium not found: run scripts/setup.sh (Debian's chromium package)";
+  const std::string dom = dump_dom(chromium, html, work / "browser");
+  ASSERT_FALSE(dom.empty()) << read_file((work / "browser/chromium.err").string());
+  EXPECT_EQ(body_attr(dom, "data-ok"), 1);
+  EXPECT_GE(body_attr(dom, "data-svg"), 4);  // reward, KL, clip, entropy plots at least
+  EXPECT_GE(body_attr(dom, "data-img"), 3);  // sample grids and before/after grids
+  EXPECT_EQ(dom.find("data-errors"), std::string::npos);
+
+  // The "before" evaluation is `varrl eval --heldout 6` of the base model: same prompts, same noise.
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 6", work / "eval.log", &line), 0)
+      << read_file((work / "eval.log").string());
+  auto ev = nlohmann::json::parse(line);
+  EXPECT_DOUBLE_EQ(ev["reward"].get<double>(), summary["before.reward"].get<double>());
+  EXPECT_DOUBLE_EQ(ev["ned"].get<double>(), summary["before.ned"].get<double>());
+
+  // A second demo into the same folder is refused with one error line, and the first run stays as it was.
+  ASSERT_NE(run_varrl(args, work / "again.log", nullptr), 0);
+  const std::string err = read_file((work / "again.log").string());
+  EXPECT_NE(err.find("holds a run already"), std::string::npos) << err;
+  EXPECT_EQ(read_file((out / "metrics.jsonl").string()), metrics);
+}
+
+TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
+  // models/default/eval_heldout.json was written by `varrl eval --ckpt models/default --heldout 100` (docs/base-model.md).
+  const auto doc = nlohmann::json::parse(read_file(kModel + "/eval_heldout.json"));
+  const fs::path work = temp_dir("shipped");
+  std::string line;
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout " + std::to_string(doc["prompts"].get<int>()),
+                      work / "eval.log", &line), 0)
+      << read_file((work / "eval.log").string());
+  auto ev = nlohmann::json::parse(line);
+  // Same prompts and seeds; only floating-point summation order (BLAS, threads) can differ between machines.
+  EXPECT_NEAR(ev["reward"].get<double>(), doc["reward"].get<double>(), 0.03);
+  EXPECT_NEAR(ev["word_accuracy"].get<double>(), doc["word_accuracy"].get<double>(), 0.03);
+  EXPECT_NEAR(ev["ned"].get<double>(), doc["ned"].get<double>(), 0.03);
+}
