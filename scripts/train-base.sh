@@ -7,14 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 V=build/varrl
 OUT=${OUT:-models/default}
-DATA=${DATA:-runs/base-data}
-STEPS=${STEPS:-800}
+DATA=${DATA:-runs/base-plain}
+STEPS=${STEPS:-600}
 N_TRAIN=${N_TRAIN:-20000}
-# One word per image: the base corpus (and the RL prompts drawn from the same render settings) ask for one word.
-RENDER=(--set render.max_words=1 --set render.random_string_prob=0.05)
+# The CPU-scale task: one upper-case dictionary word per image, black DejaVu Sans on white, centred (render.style
+# plain). The settings are saved in the model's config.yaml, so RL prompts and held-out evaluations use them too.
+RENDER=(--set render.style=plain --set render.max_words=1 --set render.random_string_prob=0 --set render.uppercase_prob=1)
 [ -f "$DATA/train/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 11 --out "$DATA/train" "${RENDER[@]}" | tail -1
 [ -f "$DATA/heldout/prompts.jsonl" ] || $V render --count 500 --seed 12 --heldout --out "$DATA/heldout" "${RENDER[@]}" | tail -1
 RESUME=()
 [ -f "$OUT/state/pretrain_state.json" ] && RESUME=(--resume)
 $V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$OUT" "${RENDER[@]}" \
-  --set pretrain.steps="$STEPS" --set pretrain.batch_size=32 --set pretrain.ckpt_every=100 "${RESUME[@]}" | tail -1
+  --set pretrain.steps="$STEPS" --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 "${RESUME[@]}" | tail -1

@@ -203,6 +203,34 @@ TEST(Render, FromConfigReadsAndValidates) {
   EXPECT_EQ(o.max_regions, 2);
   cfg.merge_yaml_text("render: {max_words: 0}\n", "test");
   EXPECT_THROW(RenderOptions::from_config(cfg), Error);
+  Config bad_style = Config::defaults();
+  bad_style.set("render.style=fancy");
+  EXPECT_THROW(RenderOptions::from_config(bad_style), Error);
+}
+
+TEST(Render, PlainStyleIsBlackTextOnWhiteWithTheWordInThePrompt) {
+  Config cfg = Config::defaults();
+  cfg.merge_yaml_text("render: {style: plain, max_words: 1, random_string_prob: 0, uppercase_prob: 1}\n", "test");
+  RenderOptions o = RenderOptions::from_config(cfg);
+  ASSERT_TRUE(o.plain);
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    auto s = render_sample(o, seed, false);
+    ASSERT_EQ(s.record.texts.size(), 1u);
+    const std::string& t = s.record.texts[0];
+    EXPECT_EQ(t.find(' '), std::string::npos);
+    for (char c : t) EXPECT_TRUE(c >= 'A' && c <= 'Z') << t;
+    EXPECT_NE(s.record.prompt.find("\"" + t + "\""), std::string::npos) << s.record.prompt;
+    long dark = 0;
+    for (int y = 0; y < s.image.height; ++y)
+      for (int x = 0; x < s.image.width; ++x) {
+        const uint8_t* p = s.image.px(x, y);
+        EXPECT_TRUE(p[0] == p[1] && p[1] == p[2]);  // grey levels only (anti-aliased black on white)
+        dark += p[0] < 128;
+      }
+    const uint8_t* corner = s.image.px(0, 0);
+    EXPECT_EQ(corner[0], 255);
+    EXPECT_GT(dark, 20) << t;
+  }
 }
 
 TEST(Image, ResizeAreaAndBilinear) {

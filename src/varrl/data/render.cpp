@@ -28,6 +28,9 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   o.font_size_min = cfg.get<double>("render.font_size_min");
   o.font_size_max = cfg.get<double>("render.font_size_max");
   o.heldout = cfg.get<bool>("render.heldout");
+  const auto style = cfg.get<std::string>("render.style");
+  if (style != "random" && style != "plain") throw Error("config key 'render.style' must be random or plain, got '" + style + "'");
+  o.plain = style == "plain";
   auto bad = [](const std::string& key, const std::string& why) { throw Error("config key '" + key + "' " + why); };
   if (o.width < 8 || o.height < 8) bad("data.image_width/image_height", "must be at least 8 pixels");
   if (o.min_words < 1) bad("render.min_words", "must be >= 1");
@@ -297,7 +300,7 @@ RenderedSample compose(const RenderOptions& o, const std::vector<std::string>& t
 RenderedSample render_sample(const RenderOptions& o, uint64_t seed, bool heldout) {
   Rng rng(seed);
   auto texts = random_texts(o, rng, heldout);
-  Style st = random_style(o, rng);
+  Style st = o.plain ? plain_style(o) : random_style(o, rng);
   return compose(o, texts, st, rng);
 }
 

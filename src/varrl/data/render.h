@@ -22,6 +22,7 @@ struct RenderOptions {
   double uppercase_prob = 0.5;       // a region is UPPER CASE; otherwise lower case or Title Case (even odds)
   double font_size_min = 14, font_size_max = 22;  // em size in pixels, shrunk further until the text fits
   bool heldout = false;              // render.heldout: the default word split of `varrl render`
+  bool plain = false;                // render.style = plain: black DejaVu Sans on white, centred (the CPU base model)
   double min_contrast = 4.5;         // WCAG contrast ratio between text and every background colour (not a key)
 
   // Reads data.image_width/height and the render.* keys; throws varrl::Error naming a key with a bad value.
