@@ -25,6 +25,7 @@ struct Args {
 const std::vector<std::string> kDemoSettings = {
     "rl.steps=100000",          // bounded by rl.max_minutes instead; constant LR (no schedule to finish)
     "rl.warmup_steps=0",
+    "rl.lr=0.0001",             // 2x the generic default: ~40 steps must move a 3.9 M-parameter policy (docs/demo.md)
     "rl.sample_every=10",
     "rl.ckpt_every=10",
     "rl.vmr.enabled=true",
