@@ -4,14 +4,15 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bench_common.h"
 #include "varrl/core/config.h"
 #include "varrl/core/runtime.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/sampler/sampler.h"
 
 using namespace varrl;
-using clk = std::chrono::steady_clock;
-static double since(clk::time_point t) { return std::chrono::duration<double>(clk::now() - t).count(); }
+using namespace varrl::bench;
+static double since(clk::time_point t) { return seconds_since(t); }
 
 // Without a cache: every scale re-runs the teacher-forced forward over all tokens so far.
 static void sample_no_cache(VAR& var, VQVAE& vae, const Condition& c, const std::vector<uint64_t>& seeds) {
@@ -44,11 +45,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < B; ++i) seeds.push_back(i);
   auto c = [&] { torch::NoGradGuard ng; return var->encode_prompts(std::vector<std::string>(B, "a sign that says \"OPEN\"")); }();
   nlohmann::json out;
-  auto n = torch::randn({1024, 1024}), m = torch::randn({1024, 1024});
-  torch::mm(n, m);
+  const double peak = gemm_gflops();
   auto t = clk::now();
-  for (int i = 0; i < 10; ++i) torch::mm(n, m);
-  const double peak = 2.0 * 1024 * 1024 * 1024 * 10 / since(t) / 1e9;
   out["gemm_gflops_fp32"] = peak;
   SamplingParams plain = SamplingParams::plain();
   sample(var, vae, c, plain, seeds);

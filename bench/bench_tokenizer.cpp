@@ -3,22 +3,13 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bench_common.h"
 #include "varrl/core/config.h"
 #include "varrl/core/runtime.h"
 #include "varrl/tokenizer/vqvae.h"
 
 using namespace varrl;
-using clk = std::chrono::steady_clock;
-
-static double seconds_since(clk::time_point t) { return std::chrono::duration<double>(clk::now() - t).count(); }
-
-double gemm_gflops(int n = 1024, int reps = 20) {
-  auto a = torch::randn({n, n}), b = torch::randn({n, n});
-  torch::mm(a, b);
-  auto t = clk::now();
-  for (int i = 0; i < reps; ++i) torch::mm(a, b);
-  return 2.0 * n * n * n * reps / seconds_since(t) / 1e9;
-}
+using namespace varrl::bench;
 
 int main(int argc, char** argv) {
   Config cfg = Config::defaults();
