@@ -33,10 +33,7 @@ static void sample_no_cache(VAR& var, VQVAE& vae, const Condition& c, const std:
 }
 
 int main(int argc, char** argv) {
-  Config cfg = Config::defaults();
-  for (int i = 1; i < argc; ++i) cfg.set(argv[i]);
-  init_runtime(0, "cpu");
-  torch::manual_seed(0);
+  Config cfg = bench_config(argc, argv);
   VQVAE vae(TokenizerConfig::from_config(cfg));
   VAR var = make_policy(cfg);
   vae->eval(), var->eval();

@@ -12,10 +12,7 @@ using namespace varrl;
 using namespace varrl::bench;
 
 int main(int argc, char** argv) {
-  Config cfg = Config::defaults();
-  for (int i = 1; i < argc; ++i) cfg.set(argv[i]);
-  init_runtime(0, "cpu");
-  torch::manual_seed(0);
+  Config cfg = bench_config(argc, argv);
   VQVAE vae(TokenizerConfig::from_config(cfg));
   const int B = 16;
   auto x = torch::rand({B, 3, vae->cfg.image_height, vae->cfg.image_width}) * 2 - 1;
