@@ -7,6 +7,7 @@
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/prompt_record.h"
 #include "varrl/model/policy_io.h"
+#include "varrl/rl/evaluate.h"
 #include "varrl/sampler/sampler.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -48,7 +49,7 @@ void add_sample_command(CLI::App& app) {
     torch::NoGradGuard ng;
     for (size_t i = 0; i < prompts.size(); ++i) {
       std::vector<uint64_t> seeds;
-      for (int j = 0; j < a->n; ++j) seeds.push_back(static_cast<uint64_t>(a->seed + 1000 * i + j));
+      for (int j = 0; j < a->n; ++j) seeds.push_back(prompt_sample_seed(static_cast<uint64_t>(a->seed), i, j));
       auto out = sample_prompt(var, vae, prompts[i], params, seeds, {}, cfg.get<int>("sampler.batch_size"));
       rows.push_back({tensor_to_images(out.images_B3HW), prompts[i]});
     }

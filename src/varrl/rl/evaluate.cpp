@@ -29,7 +29,7 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
     for (int j = 0; j < opt.samples_per_prompt; ++j) {
       recs.push_back(prompts[i]);
       texts.push_back(prompts[i].prompt);
-      seeds.push_back(opt.seed + 1000 * static_cast<uint64_t>(i) + static_cast<uint64_t>(j));
+      seeds.push_back(prompt_sample_seed(opt.seed, i, j));
     }
   EvalResult res;
   OcrMetrics metrics;

@@ -4,6 +4,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -16,9 +18,14 @@
 namespace varrl {
 class RewardFn;
 
+// The seed of sample j of prompt i (evaluations and `varrl sample`): two checkpoints see the same noise.
+inline uint64_t prompt_sample_seed(uint64_t seed, size_t prompt_i, int sample_j) {
+  return seed + 1000 * static_cast<uint64_t>(prompt_i) + static_cast<uint64_t>(sample_j);
+}
+
 struct EvalOptions {
   int samples_per_prompt = 1;
-  uint64_t seed = 0;       // sample j of prompt i uses seed + 1000 i + j
+  uint64_t seed = 0;       // sample j of prompt i uses prompt_sample_seed(seed, i, j)
   int batch_size = 16;     // images per sampling forward (prompts are batched together)
   int grid_prompts = 8;    // prompts whose images are kept for a grid (EvalResult::grid)
   std::string label = "eval";  // progress bar label
