@@ -163,6 +163,12 @@ TEST(Progress, LineShowsRateAndEta) {
   EXPECT_NE(l.find("eta 00:15"), std::string::npos) << l;
   EXPECT_NE(l.find("loss=1"), std::string::npos) << l;
   EXPECT_EQ(Progress::format_duration(3725), "1:02:05");
+  // A resumed loop: the first update (at step 80) is the origin of the rate, not step 0.
+  Progress r("x", 100, 1e9);
+  r.update(80);
+  auto lr = r.line(90, 5.0, "");
+  EXPECT_NE(lr.find("2.00 it/s"), std::string::npos) << lr;
+  EXPECT_NE(lr.find("eta 00:05"), std::string::npos) << lr;
 }
 
 TEST(LrSchedule, WarmupThenCosine) {

@@ -13,7 +13,7 @@
 #include "varrl/rl/trainer.h"
 #include "varrl/rl/vmr.h"
 #include "varrl/tokenizer/tokenizer_io.h"
-#include "tiny_config.h"
+#include "tiny_base.h"
 
 using namespace varrl;
 namespace fs = std::filesystem;
@@ -154,30 +154,10 @@ class LeftTargetMatch : public RewardFn {
   Image target_;
 };
 
-static std::string make_tiny_base() {
-  static std::string dir;
-  if (!dir.empty()) return dir;
-  dir = (fs::temp_directory_path() / ("varrl_rl_base_" + std::to_string(::getpid()))).string();
-  fs::create_directories(dir);
-  Config c = varrl::testing::tiny_config("[[1,1],[1,2],[2,4],[4,8]]", "[1,2,2]");
-  torch::manual_seed(0);
-  VQVAE vae(TokenizerConfig::from_config(c));
-  {
-    torch::NoGradGuard ng;  // a spread-out codebook, so tokens map to visibly different images
-    vae->quantize->embedding->weight.normal_(0, 1.0);
-    vae->decoder->conv_out->weight.mul_(10.0);  // decoded images vary strongly with the tokens
-  }
-  VAR var = make_policy(c);
-  save_model_config(dir, c);
-  save_tokenizer(dir, vae);
-  save_policy(dir + "/policy.safetensors", var);
-  return dir;
-}
-
 // The target: the tiny tokenizer's decoding of the grid whose tokens are all 7 (learnable through any position).
 static std::unique_ptr<RewardFn> make_test_reward() {
-  Config c = load_model_config(make_tiny_base());
-  auto vae = load_tokenizer(make_tiny_base(), c);
+  Config c = load_model_config(varrl::testing::make_tiny_base());
+  auto vae = load_tokenizer(varrl::testing::make_tiny_base(), c);
   torch::NoGradGuard ng;
   std::vector<torch::Tensor> idx;
   for (auto& s : vae->cfg.patch_nums) idx.push_back(torch::full({1, s.area()}, 7, torch::kLong));
@@ -185,12 +165,12 @@ static std::unique_ptr<RewardFn> make_test_reward() {
 }
 
 static Config rl_config(const std::vector<std::string>& extra) {
-  Config c = load_model_config(make_tiny_base());
+  Config c = load_model_config(varrl::testing::make_tiny_base());
   for (auto s : {"rl.prompts_per_step=2", "rl.group_size=8", "rl.micro_batch=8", "rl.lr=0.01", "rl.steps=30",
                  "rl.rollout.cfg=0", "rl.kl_beta=0.01", "rl.vmr.middle_scale=2", "rl.ckpt_every=0",
                  "render.max_words=1"})
     c.set(s);
-  c.set("rl.base=" + make_tiny_base());
+  c.set("rl.base=" + varrl::testing::make_tiny_base());
   for (auto& s : extra) c.set(s);
   return c;
 }

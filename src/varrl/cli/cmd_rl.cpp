@@ -1,10 +1,15 @@
 // `varrl rl --config configs/rl/<preset>.yaml --out RUN_DIR [--set k=v ...] [--resume RUN_DIR]`
+// Data parallel when launched by `torchrun --no-python --nproc-per-node N build/varrl rl ...` or with
+// RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set: rank 0 writes RUN_DIR and prints the summary.
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
+#include "varrl/dist/data_parallel.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -41,8 +46,11 @@ void add_rl_command(CLI::App& app) {
         throw Error(out + ": holds an RL run already; use --resume " + out + " or another --out");
       cfg = resolve_rl_config(a->common);
     }
-    RLTrainer trainer(cfg, out, !a->resume.empty());
+    auto dp = std::make_shared<DataParallel>(DistEnv::from_environment());
+    if (!dp->is_main()) spdlog::set_level(spdlog::level::warn);  // one log: rank 0's
+    RLTrainer trainer(cfg, out, !a->resume.empty(), nullptr, dp);
     trainer.run();
+    if (!dp->is_main()) return;
     auto recs = read_jsonl(out + "/metrics.jsonl");
     nlohmann::json summary{{"out", out}, {"steps", trainer.current_step()}, {"stopped_by_signal", rl_stop_requested()}};
     if (!recs.empty()) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -29,7 +30,7 @@ std::string Progress::format_duration(double s) {
 
 std::string Progress::line(long done, double elapsed, const std::string& status) const {
   double frac = total_ > 0 ? std::min(1.0, static_cast<double>(done) / total_) : 0.0;
-  double rate = elapsed > 0 ? done / elapsed : 0.0;
+  double rate = elapsed > 0 ? (done - std::max(0L, first_)) / elapsed : 0.0;
   double eta = rate > 0 ? (total_ - done) / rate : NAN;
   const int width = 24;
   int filled = static_cast<int>(frac * width);
@@ -45,6 +46,7 @@ std::string Progress::line(long done, double elapsed, const std::string& status)
 
 void Progress::update(long done, const std::string& status) {
   auto now = std::chrono::steady_clock::now();
+  if (first_ < 0) first_ = done, start_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double since = std::chrono::duration<double>(now - last_print_).count();
   if (tty_) {

@@ -10,7 +10,8 @@ class Progress {
  public:
   Progress(std::string label, long total, double log_every_s = 10.0);
   ~Progress();
-  // Advances to `done` (absolute) and shows `status` (e.g. "loss=0.123").
+  // Advances to `done` (absolute) and shows `status` (e.g. "loss=0.123"). The first call sets where this process
+  // started (a resumed run starts at its checkpoint): steps/s and ETA count only the steps done since then.
   void update(long done, const std::string& status = "");
   void finish(const std::string& status = "");
   static std::string format_duration(double seconds);
@@ -23,6 +24,7 @@ class Progress {
   double log_every_s_;
   bool tty_;
   bool finished_ = false;
+  long first_ = -1;  // `done` at the first update (-1: none yet)
   std::chrono::steady_clock::time_point start_, last_print_;
 };
 

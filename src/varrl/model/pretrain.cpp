@@ -74,6 +74,7 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   var->train();
   PretrainResult res;
   Progress bar("pretrain", steps);
+  bar.update(start);
   auto t0 = std::chrono::steady_clock::now();
   double window = 0;
   int64_t window_n = 0;

@@ -5,7 +5,8 @@
 namespace varrl {
 
 double grpo_denominator(const std::string& agg, const torch::Tensor& w) {
-  if (agg == "token_mean") return std::max(1e-12, w.sum().item<double>());
+  // Σw in double: the same value whether one process sums the batch or ranks sum their shares (data parallel).
+  if (agg == "token_mean") return std::max(1e-12, w.sum(torch::kDouble).item<double>());
   if (agg == "seq_mean") return static_cast<double>(std::max<int64_t>(1, w.size(0)));
   if (agg == "dr_grpo") return static_cast<double>(std::max<int64_t>(1, w.size(0) * w.size(1)));
   throw Error("rl.loss_agg must be token_mean, seq_mean or dr_grpo, got '" + agg + "'");

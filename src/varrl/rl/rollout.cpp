@@ -20,7 +20,7 @@ uint64_t mix(uint64_t a, uint64_t b) {
 }  // namespace
 
 RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const std::vector<PromptRecord>& prompts,
-                              const RolloutOptions& opt, uint64_t step_seed) {
+                              const RolloutOptions& opt, uint64_t step_seed, int64_t first_prompt) {
   torch::NoGradGuard ng;
   const auto& pn = policy->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size()), G = opt.group_size;
@@ -38,13 +38,13 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
     std::vector<torch::Tensor> prefix;
     if (opt.vmr) {
       std::vector<uint64_t> pre_seeds;
-      for (int i = 0; i < P; ++i) pre_seeds.push_back(mix(step_seed, q * 1000 + i));
+      for (int i = 0; i < P; ++i) pre_seeds.push_back(mix(step_seed, (first_prompt + q) * 1000 + i));
       auto pre = sample_prompt(policy, vae, prompts[q].prompt, opt.sampling, pre_seeds, {}, opt.batch_size,
                                 opt.middle_scale);
       for (int si = 0; si < opt.middle_scale; ++si) prefix.push_back(pre.idx_Bl[si].repeat_interleave(K, 0));
     }
     std::vector<uint64_t> seeds;
-    for (int i = 0; i < G; ++i) seeds.push_back(mix(step_seed, q * 1000 + 500 + i));
+    for (int i = 0; i < G; ++i) seeds.push_back(mix(step_seed, (first_prompt + q) * 1000 + 500 + i));
     auto out = sample_prompt(policy, vae, prompts[q].prompt, opt.sampling, seeds, prefix, opt.batch_size);
     idx_rows.push_back(cat_scales(out.idx_Bl));
     for (auto& im : tensor_to_images(out.images_B3HW)) rb.images.push_back(std::move(im));

@@ -51,7 +51,9 @@ struct RolloutBatch {
 };
 
 // Samples and scores one step's rollouts for `prompts` (one entry per prompt; each gets group_size images).
+// `first_prompt` is the index of prompts[0] in the whole step (data parallel: a rank's share starts there); the
+// sampling seeds depend on that global index, so a rank samples exactly what one process would for those prompts.
 RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const std::vector<PromptRecord>& prompts,
-                              const RolloutOptions& opt, uint64_t step_seed);
+                              const RolloutOptions& opt, uint64_t step_seed, int64_t first_prompt = 0);
 
 }  // namespace varrl

@@ -37,14 +37,23 @@ static uint64_t mix_seed(uint64_t a, uint64_t b) {
   return (z ^ (z >> 29)) & 0x7FFFFFFFFFFFFFFFull;
 }
 
-RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward)
-    : cfg_(cfg), out_dir_(out_dir), reward_(std::move(reward)) {
+RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward,
+                     std::shared_ptr<DataParallel> dp)
+    : cfg_(cfg), out_dir_(out_dir), reward_(std::move(reward)), dp_(dp ? std::move(dp) : std::make_shared<DataParallel>()) {
   const std::string base = cfg_.get<std::string>("rl.base");
   const std::string src = resume ? out_dir_ : base;
   seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
   vae_ = load_tokenizer(src, cfg_);
   policy_ = load_policy(resume ? out_dir_ + "/state" : base, cfg_, resume ? "policy_raw.safetensors" : "policy.safetensors");
   if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = load_policy(base, cfg_);  // frozen reference = base weights
+  if (dp_->active()) {
+    if (cfg_.get<int>("rl.prompts_per_step") % dp_->world_size() != 0)
+      throw Error("rl.prompts_per_step (" + std::to_string(cfg_.get<int>("rl.prompts_per_step")) +
+                  ") must be a multiple of WORLD_SIZE (" + std::to_string(dp_->world_size()) + ")");
+    if (cfg_.get<std::string>("rl.adv_norm") == "batch")
+      throw Error("rl.adv_norm=batch is not supported with WORLD_SIZE > 1 (use group or none)");
+    dp_->broadcast_from_main(policy_->parameters());  // every rank starts from rank 0's weights
+  }
   if (cfg_.get<double>("rl.ema") > 0) {
     ema_ = make_policy(cfg_);
     copy_weights(ema_, policy_);
@@ -76,12 +85,13 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   if (!cfg_.get<std::string>("rl.prompts").empty()) prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
 
   if (!out_dir_.empty()) {
-    fs::create_directories(out_dir_ + "/state");
+    if (dp_->is_main()) fs::create_directories(out_dir_ + "/state");
     if (resume) {
       auto st = nlohmann::json::parse(read_file(out_dir_ + "/state/rl_state.json"));
       step_ = st.at("step").get<int64_t>();
       bad_steps_ = st.value("bad_steps", 0);
       load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
+      if (!dp_->is_main()) return;
       // Drop metrics written after the checkpoint: the resumed run writes those steps again.
       std::string kept;
       if (fs::exists(out_dir_ + "/metrics.jsonl"))
@@ -90,6 +100,7 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
       write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
       spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
     } else {
+      if (!dp_->is_main()) return;
       if (fs::absolute(base) != fs::absolute(out_dir_))
         fs::copy_file(base + "/tokenizer.safetensors", out_dir_ + "/tokenizer.safetensors",
                       fs::copy_options::overwrite_existing);
@@ -128,7 +139,10 @@ nlohmann::json RLTrainer::step(int64_t s) {
 
   // 1. Rollouts from π_old (the current weights) and their rewards.
   policy_->eval();
-  RolloutBatch rb = collect_rollouts(policy_, vae_, *reward_, prompts_for_step(s), ropt_, mix_seed(seed_, s));
+  auto all_prompts = prompts_for_step(s);  // this rank's share: whole groups, seeded by their global index
+  const int64_t share = static_cast<int64_t>(all_prompts.size()) / dp_->world_size(), first = dp_->rank() * share;
+  std::vector<PromptRecord> my_prompts(all_prompts.begin() + first, all_prompts.begin() + first + share);
+  RolloutBatch rb = collect_rollouts(policy_, vae_, *reward_, my_prompts, ropt_, mix_seed(seed_, s), first);
   const double t_rollout = secs(t_start);
   const int64_t B = rb.idx_BL.size(0), L = rb.idx_BL.size(1);
 
@@ -148,7 +162,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
                     ? panw_scale_weights(pn, cfg_.get<double>("rl.panw.alpha"), active_S)
                     : active_S.to(torch::kFloat32);
   auto w_BL = per_token(panw_S, pn).view({1, L}) * rb.mp_BL * seg_BL.to(torch::kFloat32);
-  const double denom = grpo_denominator(lopt_.agg, w_BL);
+  const double denom = dp_->sum(grpo_denominator(lopt_.agg, w_BL));  // additive over ranks: Σw, B or B·L
 
   // 4. Teacher-forcing inputs, π_old and reference log-probs (same micro-batches as the update → ratio exactly 1).
   const int64_t mb = std::max(1, cfg_.get<int>("rl.micro_batch"));
@@ -202,6 +216,8 @@ nlohmann::json RLTrainer::step(int64_t s) {
       kl_BL.slice(0, i, j) = out.kl_BL;
       ent_BL.slice(0, i, j) = lp.entropy_BL;
     }
+    dp_->all_reduce_grads(policy_->parameters());  // Σ over ranks = the gradient of the whole step's batch
+    loss_total = dp_->sum(loss_total);
     auto active_BL = (w_BL > 0).to(torch::kFloat32);
     const double n_active = std::max(1.0, active_BL.sum().item<double>());
     clip_frac = (clip_BL * active_BL).sum().item<double>() / n_active;
@@ -222,7 +238,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     }
     // NaN/Inf guard: a bad loss, gradient or reward skips the update and never reaches a checkpoint.
     grad_norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), cfg_.get<double>("rl.grad_clip"));
-    if (!std::isfinite(rb.rewards_B.sum().item<double>())) skipped = "non-finite reward";
+    if (!std::isfinite(dp_->sum(rb.rewards_B.sum().item<double>()))) skipped = "non-finite reward";
     else if (!std::isfinite(loss_total)) skipped = "non-finite loss";
     else if (!std::isfinite(grad_norm)) skipped = "non-finite gradient";
     if (!skipped.empty()) {
@@ -275,6 +291,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
     rec["vmr/value_std"] = rb.values_P.std().item<double>();
   }
+  reduce_metrics(rec, rb.rewards_B);
   if (metrics_) metrics_->write(rec);
   step_ = s + 1;
   if (bad_steps_ >= cfg_.get<int>("rl.max_bad_steps"))
@@ -283,8 +300,23 @@ nlohmann::json RLTrainer::step(int64_t s) {
   return rec;
 }
 
+void RLTrainer::reduce_metrics(nlohmann::json& rec, const torch::Tensor& rewards_B) {
+  if (!dp_->active()) return;
+  auto r = dp_->all_gather(rewards_B);
+  std::vector<std::string> keys;
+  std::vector<double> vals;
+  for (auto& [k, v] : rec.items())
+    if (v.is_number_float() && k != "lr" && k != "ratio/max_abs_dev") keys.push_back(k), vals.push_back(v.get<double>());
+  auto t = torch::tensor(vals, torch::kDouble);
+  dp_->all_reduce_sum(t);
+  for (size_t i = 0; i < keys.size(); ++i) rec[keys[i]] = t[i].item<double>() / dp_->world_size();
+  rec["reward/mean"] = r.mean().item<double>();
+  rec["reward/std"] = r.std().item<double>();
+  rec["ratio/max_abs_dev"] = dp_->max(rec["ratio/max_abs_dev"].get<double>());
+}
+
 void RLTrainer::save_checkpoint() {
-  if (out_dir_.empty()) return;
+  if (out_dir_.empty() || !dp_->is_main()) return;
   save_policy(out_dir_ + "/state/policy_raw.safetensors", policy_);
   if (ema_) save_policy(out_dir_ + "/state/policy_ema.safetensors", ema_);
   save_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
@@ -342,35 +374,42 @@ void RLTrainer::run() {
   // "before" is measured once per run: a resumed run keeps the one its first process wrote.
   const bool have_before = !out_dir_.empty() && fs::exists(out_dir_ + "/eval.json") &&
                            nlohmann::json::parse(read_file(out_dir_ + "/eval.json")).contains("before");
-  if (eval && !have_before) evaluate_heldout("before", cfg_.get<int>("rl.eval_prompts"));
-  if (sample_every > 0 && step_ == 0) write_samples();
+  // Evaluations and sample grids are rank 0's; the other ranks wait for it.
+  const bool main = dp_->is_main();
+  if (main && eval && !have_before) evaluate_heldout("before", cfg_.get<int>("rl.eval_prompts"));
+  if (main && sample_every > 0 && step_ == 0) write_samples();
+  dp_->barrier();
   g_stop = false;
   auto old_int = std::signal(SIGINT, on_signal), old_term = std::signal(SIGTERM, on_signal);
   const auto t0 = clk::now();
   bool out_of_time = false;
-  Progress bar("rl", steps);
-  bar.update(step_);
-  while (step_ < steps && !g_stop) {
-    if (max_seconds > 0 && secs(t0) >= max_seconds) {
-      out_of_time = true;
+  std::unique_ptr<Progress> bar;
+  if (main) bar = std::make_unique<Progress>("rl", steps), bar->update(step_);
+  while (step_ < steps) {
+    // Decided together: a signal or the time limit on any rank stops every rank after the same step.
+    const bool stop = dp_->max(g_stop ? 1.0 : 0.0) > 0;
+    out_of_time = dp_->max(max_seconds > 0 && secs(t0) >= max_seconds ? 1.0 : 0.0) > 0;
+    if (stop || out_of_time) {
+      g_stop = g_stop || stop;
       break;
     }
     auto rec = step(step_);
     char status[96];
     std::snprintf(status, sizeof status, "reward=%.3f kl=%.4f %s", rec["reward/mean"].get<double>(),
                   rec["kl"].get<double>(), rec["update"].get<std::string>().c_str());
-    bar.update(step_, status);
+    if (bar) bar->update(step_, status);
     if (every > 0 && step_ % every == 0) save_checkpoint();
-    if (sample_every > 0 && step_ % sample_every == 0) write_samples();
+    if (main && sample_every > 0 && step_ % sample_every == 0) write_samples();
   }
-  bar.finish();
+  if (bar) bar->finish();
   save_checkpoint();
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (g_stop) spdlog::warn("rl: stopped by signal at step {}; resume with --resume {}", step_, out_dir_);
   if (out_of_time) spdlog::info("rl: rl.max_minutes reached at step {}", step_);
-  if (sample_every > 0 && step_ % sample_every != 0) write_samples();
-  if (eval && !g_stop) evaluate_heldout("after", cfg_.get<int>("rl.eval_prompts"));
+  if (main && sample_every > 0 && step_ % sample_every != 0) write_samples();
+  if (main && eval && !g_stop) evaluate_heldout("after", cfg_.get<int>("rl.eval_prompts"));
+  dp_->barrier();
 }
 
 }  // namespace varrl

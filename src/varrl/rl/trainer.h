@@ -11,6 +11,7 @@
 #include "varrl/core/config.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/prompt_record.h"
+#include "varrl/dist/data_parallel.h"
 #include "varrl/model/var_model.h"
 #include "varrl/reward/reward.h"
 #include "varrl/rl/grpo_loss.h"
@@ -22,8 +23,10 @@ namespace varrl {
 class RLTrainer {
  public:
   // Starts from cfg.rl.base (or resumes from out_dir's last checkpoint). `reward` may be given (tests); otherwise
-  // it is built from the config's reward section.
-  RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward = nullptr);
+  // it is built from the config's reward section. With a data-parallel group `dp`, each rank samples its share of
+  // the step's prompts (whole groups), gradients are summed over the ranks, and rank 0 alone writes to out_dir.
+  RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward = nullptr,
+            std::shared_ptr<DataParallel> dp = nullptr);
 
   // Runs until rl.steps (or a stop signal); checkpoints every rl.ckpt_every steps and at the end.
   void run();
@@ -41,7 +44,10 @@ class RLTrainer {
   VQVAE& tokenizer() { return vae_; }
 
  private:
+  // The step's prompts over all ranks (a pure function of the seed and the step).
   std::vector<PromptRecord> prompts_for_step(int64_t s) const;
+  // Rank means of the metrics (reward/mean and reward/std over every rank's images, ratio/max_abs_dev the max).
+  void reduce_metrics(nlohmann::json& rec, const torch::Tensor& rewards_B);
 
   Config cfg_;
   std::string out_dir_;
@@ -49,7 +55,8 @@ class RLTrainer {
   VAR policy_{nullptr}, ref_{nullptr}, ema_{nullptr};
   std::unique_ptr<torch::optim::AdamW> opt_;
   std::unique_ptr<RewardFn> reward_, ocr_;  // ocr_: only for evaluation when reward_ reads no text
-  std::unique_ptr<MetricsWriter> metrics_;
+  std::unique_ptr<MetricsWriter> metrics_;  // rank 0 only
+  std::shared_ptr<DataParallel> dp_;
   std::vector<PromptRecord> prompt_pool_;  // from rl.prompts (empty = synthetic renders)
   RolloutOptions ropt_;
   GrpoLossOptions lopt_;

@@ -53,6 +53,7 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
   auto gen = at::detail::createCPUGenerator(cfg.get<int64_t>("runtime.seed") + 7919);
   TokenizerTrainResult res;
   Progress bar("tokenizer", steps);
+  bar.update(start);
   auto t0 = std::chrono::steady_clock::now();
   double window = 0;
   int64_t window_n = 0;
