@@ -9,6 +9,7 @@ V=build/varrl
 OUT=${OUT:-models/default}
 DATA=${DATA:-runs/base-plain}
 STEPS=${STEPS:-600}
+STOP_AT=${STOP_AT:-0}   # end at this step on the LR schedule of STEPS (pretrain.stop_at); a later call resumes
 N_TRAIN=${N_TRAIN:-20000}
 # The CPU-scale task: one upper-case dictionary word per image, black DejaVu Sans on white, centred (render.style
 # plain). The settings are saved in the model's config.yaml, so RL prompts and held-out evaluations use them too.
@@ -18,4 +19,4 @@ RENDER=(--set render.style=plain --set render.max_words=1 --set render.random_st
 RESUME=()
 [ -f "$OUT/state/pretrain_state.json" ] && RESUME=(--resume)
 $V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$OUT" "${RENDER[@]}" \
-  --set pretrain.steps="$STEPS" --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 "${RESUME[@]}" | tail -1
+  --set pretrain.steps="$STEPS" --set pretrain.stop_at="$STOP_AT" --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 "${RESUME[@]}" | tail -1

@@ -2,7 +2,12 @@
 // prefix resume, pretraining.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "varrl/core/config.h"
+#include "varrl/core/tensor_io.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/model/pretrain.h"
 #include "varrl/sampler/sampler.h"
@@ -144,6 +149,41 @@ TEST(Model, TinyPretrainingLossFalls) {
   copy_weights(ema, var);
   auto res = pretrain(var, &ema, t.vae, data, cfg, "", false);
   EXPECT_LT(res.last_loss, 0.7 * res.first_loss) << res.first_loss << " -> " << res.last_loss;
+}
+
+// pretrain.stop_at ends a run on the schedule of pretrain.steps; resuming it reproduces the uninterrupted run exactly.
+TEST(Model, PretrainStopAtThenResumeIsBitIdentical) {
+  Tiny t;
+  Config cfg = t.cfg;
+  for (auto s : {"pretrain.steps=6", "pretrain.batch_size=4", "pretrain.lr=0.003", "pretrain.warmup_steps=2",
+                 "pretrain.log_every=2", "pretrain.ema=0.9", "pretrain.ckpt_every=0"})
+    cfg.set(s);
+  torch::manual_seed(0);
+  PretrainData data;
+  data.codes_NL = encode_images(t.vae, torch::rand({4, 3, 16, 32}) * 2 - 1);
+  data.prompts = {"\"AB\"", "\"CD\"", "\"EF\"", "\"GH\""};
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("varrl_test_pretrain_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto run = [&](const std::string& dir, const Config& c, bool resume) {
+    fs::create_directories(dir);
+    torch::manual_seed(1);
+    VAR var = make_policy(c), ema = make_policy(c);
+    copy_weights(ema, var);
+    return pretrain(var, &ema, t.vae, data, c, dir, resume);
+  };
+  run((root / "a").string(), cfg, false);
+  Config early = cfg;
+  early.set("pretrain.stop_at=3");
+  EXPECT_EQ(run((root / "b").string(), early, false).steps, 3);
+  EXPECT_EQ(run((root / "b").string(), early, true).steps, 0);  // already there: nothing trained, nothing written
+  EXPECT_EQ(run((root / "b").string(), cfg, true).steps, 3);
+  for (auto f : {"/policy.safetensors", "/state/policy_raw.safetensors", "/state/pretrain_optim.safetensors"}) {
+    auto a = load_tensors((root / "a").string() + f), b = load_tensors((root / "b").string() + f);
+    ASSERT_EQ(a.size(), b.size()) << f;
+    for (auto& [k, v] : a)
+      EXPECT_TRUE(torch::equal(v, b.at(k))) << f << " " << k << " max diff " << (v - b.at(k)).abs().max().item<double>();
+  }
 }
 
 TEST(Model, ScaleWeightsFollowTheFormula) {

@@ -52,6 +52,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const double cond_drop = cfg.get<double>("pretrain.cond_drop"), ema_decay = cfg.get<double>("pretrain.ema");
   const int64_t log_every = std::max<int64_t>(1, cfg.get<int64_t>("pretrain.log_every"));
   const int64_t ckpt_every = cfg.get<int64_t>("pretrain.ckpt_every");
+  // pretrain.stop_at ends this run early (with a checkpoint) on pretrain.steps' LR schedule; resume continues it.
+  const int64_t stop_at = cfg.get<int64_t>("pretrain.stop_at");
+  const int64_t end = stop_at > 0 ? std::min(stop_at, steps) : steps;
   const uint64_t seed = cfg.get<int64_t>("runtime.seed");
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
@@ -73,13 +76,17 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   if (!out_dir.empty()) metrics = std::make_unique<MetricsWriter>(out_dir + "/pretrain_metrics.jsonl", resume);
   var->train();
   PretrainResult res;
-  Progress bar("pretrain", steps);
+  if (start >= end) {  // nothing to train: leave the checkpoint as it is
+    spdlog::info("pretrain: already at step {} (this run ends at {})", start, end);
+    return res;
+  }
+  Progress bar("pretrain", end);
   bar.update(start);
   auto t0 = std::chrono::steady_clock::now();
   double window = 0;
   int64_t window_n = 0;
   auto loss_sum_S = torch::zeros({SN}, torch::kDouble), acc_sum_S = torch::zeros({SN}, torch::kDouble);
-  for (int64_t step = start; step < steps; ++step) {
+  for (int64_t step = start; step < end; ++step) {
     set_lr(opt, lr_at(step, lr, warmup, steps));
     // The batch and the dropped conditions are a pure function of (seed, step): resume replays them exactly.
     auto g = at::detail::createCPUGenerator(seed * 1000003 + static_cast<uint64_t>(step) + 17);
@@ -98,7 +105,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     auto ce_BL = F::cross_entropy(logits_BLV.reshape({B * L, V}), idx_BL.reshape({B * L}),
                                   F::CrossEntropyFuncOptions().reduction(torch::kNone)).view({B, L});
     auto loss = (ce_BL * w_L).mean();
-    opt.zero_grad();
+    // Gradients set to none, not zero: a parameter without one this step (null_cond/null_text when no condition was
+    // dropped) is skipped by AdamW — the same in a resumed run, whose fresh module starts without gradients.
+    var->zero_grad(/*set_to_none=*/true);
     loss.backward();
     double gn = torch::nn::utils::clip_grad_norm_(var->parameters(), clip);
     opt.step();
@@ -114,7 +123,7 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
       }
     }
     window += loss.item<double>(), ++window_n;
-    if ((step + 1) % log_every == 0 || step + 1 == steps) {
+    if ((step + 1) % log_every == 0 || step + 1 == end) {
       double mean = window / window_n;
       if (res.first_loss == 0) res.first_loss = mean;
       res.last_loss = mean;
@@ -128,12 +137,12 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
       loss_sum_S.zero_(), acc_sum_S.zero_();
     }
     bar.update(step + 1, "loss=" + std::to_string(loss.item<double>()).substr(0, 6));
-    if (!out_dir.empty() && ckpt_every > 0 && (step + 1) % ckpt_every == 0 && step + 1 < steps)
+    if (!out_dir.empty() && ckpt_every > 0 && (step + 1) % ckpt_every == 0 && step + 1 < end)
       save_pretrain_checkpoint(out_dir, var, ema, opt, step + 1);
   }
   bar.finish();
-  if (!out_dir.empty()) save_pretrain_checkpoint(out_dir, var, ema, opt, steps);
-  res.steps = steps - start;
+  if (!out_dir.empty()) save_pretrain_checkpoint(out_dir, var, ema, opt, end);
+  res.steps = end - start;
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.tokens_per_s = res.seconds > 0 ? res.steps * B * L / res.seconds : 0;
   var->eval();
