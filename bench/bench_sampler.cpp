@@ -12,7 +12,6 @@
 
 using namespace varrl;
 using namespace varrl::bench;
-static double since(clk::time_point t) { return seconds_since(t); }
 
 // Without a cache: every scale re-runs the teacher-forced forward over all tokens so far.
 static void sample_no_cache(VAR& var, VQVAE& vae, const Condition& c, const std::vector<uint64_t>& seeds) {
@@ -49,10 +48,10 @@ int main(int argc, char** argv) {
   sample(var, vae, c, plain, seeds);
   t = clk::now();
   for (int i = 0; i < reps; ++i) sample(var, vae, c, plain, seeds);
-  const double cached = B * reps / since(t);
+  const double cached = B * reps / seconds_since(t);
   t = clk::now();
   for (int i = 0; i < reps; ++i) sample_no_cache(var, vae, c, seeds);
-  const double uncached = B * reps / since(t);
+  const double uncached = B * reps / seconds_since(t);
   out["sample_images_per_s_kv_cache"] = cached;
   out["sample_images_per_s_no_cache"] = uncached;
   out["kv_cache_speedup"] = cached / uncached;
@@ -69,7 +68,7 @@ int main(int argc, char** argv) {
   step();
   t = clk::now();
   for (int i = 0; i < reps; ++i) step();
-  const double tok_s = B * L * reps / since(t);
+  const double tok_s = B * L * reps / seconds_since(t);
   int64_t params = 0;
   for (auto& p : var->parameters()) params += p.numel();
   // ≈ 6 · params FLOP per token for forward + backward (attention over L tokens not counted).

@@ -53,7 +53,22 @@ DistEnv DistEnv::from_environment() {
 struct DataParallel::Impl {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
   void wait(c10::intrusive_ptr<c10d::Work> w) { w->wait(); }
+  // Reduces a host tensor in place with `op` over the ranks.
+  void all_reduce(torch::Tensor& host, c10d::ReduceOp::RedOpType op) {
+    std::vector<torch::Tensor> v{host};
+    c10d::AllreduceOptions o;
+    o.reduceOp = op;
+    wait(pg->allreduce(v, o));
+  }
 };
+
+namespace {
+// Copies the pieces of a flat buffer (at::flatten_dense_tensors' layout) back into `tensors`.
+void unflatten_into(const torch::Tensor& flat, const std::vector<torch::Tensor>& tensors) {
+  auto parts = at::unflatten_dense_tensors(flat, tensors);
+  for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(parts[i]);
+}
+}  // namespace
 
 DataParallel::DataParallel() = default;
 
@@ -97,10 +112,7 @@ DataParallel::~DataParallel() = default;
 void DataParallel::all_reduce_sum(torch::Tensor& t) {
   if (!active()) return;
   auto host = to_host(t);
-  std::vector<torch::Tensor> v{host};
-  c10d::AllreduceOptions o;
-  o.reduceOp = c10d::ReduceOp::SUM;
-  impl_->wait(impl_->pg->allreduce(v, o));
+  impl_->all_reduce(host, c10d::ReduceOp::SUM);
   if (!host.is_same(t)) t.copy_(host);
 }
 
@@ -112,11 +124,9 @@ double DataParallel::sum(double x) {
 
 double DataParallel::max(double x) {
   if (!active()) return x;
-  std::vector<torch::Tensor> v{torch::tensor({x}, torch::kDouble)};
-  c10d::AllreduceOptions o;
-  o.reduceOp = c10d::ReduceOp::MAX;
-  impl_->wait(impl_->pg->allreduce(v, o));
-  return v[0].item<double>();
+  auto t = torch::tensor({x}, torch::kDouble);
+  impl_->all_reduce(t, c10d::ReduceOp::MAX);
+  return t.item<double>();
 }
 
 torch::Tensor DataParallel::all_gather(const torch::Tensor& t) {
@@ -144,31 +154,19 @@ void DataParallel::all_reduce_grads(const std::vector<torch::Tensor>& params) {
     grads.push_back(p.grad());
   }
   if (grads.empty()) return;
-  std::vector<torch::Tensor> flat_parts;
-  for (auto& g : grads) flat_parts.push_back(g.reshape({-1}));
-  auto flat = torch::cat(flat_parts);
+  auto flat = at::flatten_dense_tensors(grads);
   all_reduce_sum(flat);
-  int64_t off = 0;
-  for (auto& g : grads) {
-    g.copy_(flat.slice(0, off, off + g.numel()).view_as(g));
-    off += g.numel();
-  }
+  unflatten_into(flat, grads);
 }
 
 void DataParallel::broadcast_from_main(const std::vector<torch::Tensor>& params) {
   if (!active()) return;
   torch::NoGradGuard ng;
-  std::vector<torch::Tensor> parts;
-  for (auto& p : params) parts.push_back(to_host(p).reshape({-1}));
-  std::vector<torch::Tensor> v{torch::cat(parts)};
+  std::vector<torch::Tensor> v{to_host(at::flatten_dense_tensors(params))};
   c10d::BroadcastOptions o;
   o.rootRank = 0;
   impl_->wait(impl_->pg->broadcast(v, o));
-  int64_t off = 0;
-  for (auto p : params) {
-    p.copy_(v[0].slice(0, off, off + p.numel()).view_as(p));
-    off += p.numel();
-  }
+  unflatten_into(v[0], params);
 }
 
 void DataParallel::barrier() {

@@ -84,31 +84,31 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   logprob_params_ = lp == "policy" ? SamplingParams::plain() : ropt_.sampling;
   if (!cfg_.get<std::string>("rl.prompts").empty()) prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
 
-  if (!out_dir_.empty()) {
-    if (dp_->is_main()) fs::create_directories(out_dir_ + "/state");
-    if (resume) {
-      auto st = nlohmann::json::parse(read_file(out_dir_ + "/state/rl_state.json"));
-      step_ = st.at("step").get<int64_t>();
-      bad_steps_ = st.value("bad_steps", 0);
-      load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
-      if (!dp_->is_main()) return;
-      // Drop metrics written after the checkpoint: the resumed run writes those steps again.
-      std::string kept;
-      if (fs::exists(out_dir_ + "/metrics.jsonl"))
-        for (auto& rec : read_jsonl(out_dir_ + "/metrics.jsonl"))
-          if (rec.value("step", int64_t{0}) <= step_) kept += rec.dump() + "\n";
-      write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
-      spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
-    } else {
-      if (!dp_->is_main()) return;
-      if (fs::absolute(base) != fs::absolute(out_dir_))
-        fs::copy_file(base + "/tokenizer.safetensors", out_dir_ + "/tokenizer.safetensors",
-                      fs::copy_options::overwrite_existing);
-      save_model_config(out_dir_, cfg_);
-      write_file_atomic(out_dir_ + "/metrics.jsonl", "");
-    }
-    metrics_ = std::make_unique<MetricsWriter>(out_dir_ + "/metrics.jsonl", true);
+  if (out_dir_.empty()) return;
+  if (resume) {
+    auto st = nlohmann::json::parse(read_file(out_dir_ + "/state/rl_state.json"));
+    step_ = st.at("step").get<int64_t>();
+    bad_steps_ = st.value("bad_steps", 0);
+    load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
   }
+  if (!dp_->is_main()) return;  // rank 0 alone writes the run folder
+  fs::create_directories(out_dir_ + "/state");
+  if (resume) {
+    // Drop metrics written after the checkpoint: the resumed run writes those steps again.
+    std::string kept;
+    if (fs::exists(out_dir_ + "/metrics.jsonl"))
+      for (auto& rec : read_jsonl(out_dir_ + "/metrics.jsonl"))
+        if (rec.value("step", int64_t{0}) <= step_) kept += rec.dump() + "\n";
+    write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
+    spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
+  } else {
+    if (fs::absolute(base) != fs::absolute(out_dir_))
+      fs::copy_file(base + "/tokenizer.safetensors", out_dir_ + "/tokenizer.safetensors",
+                    fs::copy_options::overwrite_existing);
+    save_model_config(out_dir_, cfg_);
+    write_file_atomic(out_dir_ + "/metrics.jsonl", "");
+  }
+  metrics_ = std::make_unique<MetricsWriter>(out_dir_ + "/metrics.jsonl", true);
 }
 
 std::vector<PromptRecord> RLTrainer::prompts_for_step(int64_t s) const {
