@@ -7,13 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 V=build/varrl
 OUT=${OUT:-models/default}
-DATA=${DATA:-runs/base-plain}
-STEPS=${STEPS:-600}
+DATA=${DATA:-runs/base-mono}
+STEPS=${STEPS:-900}
 STOP_AT=${STOP_AT:-0}   # end at this step on the LR schedule of STEPS (pretrain.stop_at); a later call resumes
 N_TRAIN=${N_TRAIN:-20000}
-# The CPU-scale task: one upper-case dictionary word per image, black DejaVu Sans on white, centred (render.style
-# plain). The settings are saved in the model's config.yaml, so RL prompts and held-out evaluations use them too.
-RENDER=(--set render.style=plain --set render.max_words=1 --set render.random_string_prob=0 --set render.uppercase_prob=1)
+# The CPU-scale task: one upper-case dictionary word of at most 10 letters per image, black DejaVu Sans Mono Bold at
+# 20 px on white, left-aligned (render.style mono: letter k always in the same columns). The settings are saved in
+# the model's config.yaml, so RL prompts and held-out evaluations use them too.
+RENDER=(--set render.style=mono --set render.font_size_max=20 --set render.max_chars=10 --set render.max_words=1
+        --set render.random_string_prob=0 --set render.uppercase_prob=1)
 [ -f "$DATA/train/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 11 --out "$DATA/train" "${RENDER[@]}" | tail -1
 [ -f "$DATA/heldout/prompts.jsonl" ] || $V render --count 500 --seed 12 --heldout --out "$DATA/heldout" "${RENDER[@]}" | tail -1
 RESUME=()

@@ -212,7 +212,7 @@ TEST(Render, PlainStyleIsBlackTextOnWhiteWithTheWordInThePrompt) {
   Config cfg = Config::defaults();
   cfg.merge_yaml_text("render: {style: plain, max_words: 1, random_string_prob: 0, uppercase_prob: 1}\n", "test");
   RenderOptions o = RenderOptions::from_config(cfg);
-  ASSERT_TRUE(o.plain);
+  ASSERT_TRUE(o.style == RenderStyle::Plain);
   for (uint64_t seed = 0; seed < 20; ++seed) {
     auto s = render_sample(o, seed, false);
     ASSERT_EQ(s.record.texts.size(), 1u);
@@ -230,6 +230,36 @@ TEST(Render, PlainStyleIsBlackTextOnWhiteWithTheWordInThePrompt) {
     const uint8_t* corner = s.image.px(0, 0);
     EXPECT_EQ(corner[0], 255);
     EXPECT_GT(dark, 20) << t;
+  }
+}
+
+// Mono: character k of a text always occupies the same columns, whatever the text's length or other letters, and
+// render.max_chars bounds every sampled text.
+TEST(Render, MonoStyleKeepsEveryCharacterInFixedColumns) {
+  Config cfg = Config::defaults();
+  cfg.merge_yaml_text("render: {style: mono, max_words: 1, random_string_prob: 0, uppercase_prob: 1, font_size_max: 20,"
+                      " max_chars: 6}\n", "test");
+  RenderOptions o = RenderOptions::from_config(cfg);
+  ASSERT_TRUE(o.style == RenderStyle::Mono);
+  auto cols = [](const Image& im, int x0, int x1) {  // the pixels of columns [x0, x1)
+    std::vector<int> v;
+    for (int y = 0; y < im.height; ++y)
+      for (int x = x0; x < x1; ++x) v.push_back(im.px(x, y)[0]);
+    return v;
+  };
+  auto a = render_texts(o, {"HAT"}, 1, RenderStyle::Mono), b = render_texts(o, {"HATBOXES"}, 2, RenderStyle::Mono);
+  auto c = render_texts(o, {"CAT"}, 3, RenderStyle::Mono);
+  EXPECT_EQ(a.record.boxes[0][0], b.record.boxes[0][0]);  // left-aligned: same start for a short and a long text
+  EXPECT_LE(a.record.boxes[0][0], 4);
+  // Advance of DejaVu Sans Mono = 0.602 em → 12.04 px at 20 px: "HAT" and "HATBOXES" agree on their first 3 cells
+  // except at the right edge of T (anti-aliasing into B), "HAT" and "CAT" differ in cell 0 only.
+  EXPECT_EQ(cols(a.image, 0, 34), cols(b.image, 0, 34));
+  EXPECT_NE(cols(a.image, 0, 12), cols(c.image, 0, 12));
+  EXPECT_EQ(cols(a.image, 13, 128), cols(c.image, 13, 128));
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    auto s = render_sample(o, seed, seed % 2 == 1);
+    EXPECT_LE(s.record.texts[0].size(), 6u) << s.record.texts[0];
+    EXPECT_LE(s.record.boxes[0][2], 127) << s.record.texts[0];  // never shrunk past the image: fits at 20 px
   }
 }
 

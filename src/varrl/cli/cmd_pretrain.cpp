@@ -74,7 +74,8 @@ void add_pretrain_command(CLI::App& app) {
                  var->cfg.L());
     auto res = pretrain(var, use_ema ? &ema : nullptr, vae, data, cfg, a->out, a->resume);
     print_summary({{"out", a->out}, {"steps", res.steps}, {"seconds", res.seconds}, {"first_loss", res.first_loss},
-                   {"last_loss", res.last_loss}, {"tokens_per_s", res.tokens_per_s}, {"params", params}});
+                   {"last_loss", res.last_loss},
+                   {"text_gain", res.last_text_gain}, {"tokens_per_s", res.tokens_per_s}, {"params", params}});
   });
 }
 

@@ -28,9 +28,12 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   o.font_size_min = cfg.get<double>("render.font_size_min");
   o.font_size_max = cfg.get<double>("render.font_size_max");
   o.heldout = cfg.get<bool>("render.heldout");
+  o.max_chars = cfg.get<int>("render.max_chars");
   const auto style = cfg.get<std::string>("render.style");
-  if (style != "random" && style != "plain") throw Error("config key 'render.style' must be random or plain, got '" + style + "'");
-  o.plain = style == "plain";
+  if (style == "random") o.style = RenderStyle::Random;
+  else if (style == "plain") o.style = RenderStyle::Plain;
+  else if (style == "mono") o.style = RenderStyle::Mono;
+  else throw Error("config key 'render.style' must be random, plain or mono, got '" + style + "'");
   auto bad = [](const std::string& key, const std::string& why) { throw Error("config key '" + key + "' " + why); };
   if (o.width < 8 || o.height < 8) bad("data.image_width/image_height", "must be at least 8 pixels");
   if (o.min_words < 1) bad("render.min_words", "must be >= 1");
@@ -40,6 +43,7 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   if (o.uppercase_prob < 0 || o.uppercase_prob > 1) bad("render.uppercase_prob", "must be in [0, 1]");
   if (o.font_size_min < 4) bad("render.font_size_min", "must be >= 4");
   if (o.font_size_max < o.font_size_min) bad("render.font_size_max", "must be >= render.font_size_min");
+  if (o.max_chars < 0 || (o.max_chars > 0 && o.max_chars < 3)) bad("render.max_chars", "must be 0 (any) or >= 3");
   return o;
 }
 
@@ -53,7 +57,9 @@ struct Style {
   NamedColor color;
   size_t font = 0;
   double size = 16;  // target em size before fitting
-  bool plain = false;
+  double fx = -1;    // horizontal place of the ink in its cell's slack: 0 left, 0.5 centred; < 0 = random
+  double fy = -1;    // vertical, likewise
+  bool fixed_origin = false;  // the first glyph's origin (not its ink) at the cell's left edge + kPad: fixed columns
 };
 
 struct Cell {
@@ -189,9 +195,9 @@ std::vector<Box> draw_texts(Image& img, const std::vector<std::string>& texts, c
     const Shaped& p = placed[static_cast<size_t>(i)];
     const double slack_x = std::max(0.0, c.w - 2 * kPad - 1 - p.ext.width);
     const double slack_y = std::max(0.0, c.h - 2 * kPad - 1 - p.ext.height);
-    const double fx = st.plain ? 0.5 : rng.uniform(), fy = st.plain ? 0.5 : rng.uniform();
+    const double fx = st.fx >= 0 ? st.fx : rng.uniform(), fy = st.fy >= 0 ? st.fy : rng.uniform();
     // Whole-pixel origin that puts the ink's top-left corner at the jittered spot.
-    const double ox = std::round(c.x0 + kPad + fx * slack_x - p.ext.x_bearing);
+    const double ox = st.fixed_origin ? std::round(c.x0 + kPad) : std::round(c.x0 + kPad + fx * slack_x - p.ext.x_bearing);
     const double oy = std::round(c.y0 + kPad + fy * slack_y - p.ext.y_bearing);
     std::vector<cairo_glyph_t> glyphs = p.glyphs;
     for (auto& g : glyphs) {
@@ -245,14 +251,19 @@ std::vector<std::string> random_texts(const RenderOptions& o, Rng& rng, bool hel
   std::vector<std::string> used, texts;
   for (int r = 0; r < regions; ++r) {
     std::string text;
+    const auto too_long = [&](const std::string& t) { return o.max_chars > 0 && static_cast<int>(t.size()) > o.max_chars; };
     if (rng.chance(o.random_string_prob)) {
-      text = random_letters(rng);
+      do text = random_letters(rng);
+      while (too_long(text));
     } else {
       int n = rng.range(o.min_words, o.max_words);
       for (int i = 0; i < n; ++i) {
         std::string w = rng.pick(pool);
-        for (int retry = 0; retry < 8 && std::find(used.begin(), used.end(), w) != used.end(); ++retry)
+        for (int retry = 0; retry < 64 && (std::find(used.begin(), used.end(), w) != used.end() ||
+                                            too_long(text + (i ? " " : "") + w));
+             ++retry)
           w = rng.pick(pool);
+        if (i > 0 && too_long(text + " " + w)) break;  // no word short enough is left: end the phrase here
         used.push_back(w);
         text += (i ? " " : "") + w;
       }
@@ -271,17 +282,25 @@ Style random_style(const RenderOptions& o, Rng& rng) {
   return st;
 }
 
-Style plain_style(const RenderOptions& o) {
+// Plain and Mono: black on white at font_size_max; Plain centres DejaVu Sans, Mono left-aligns DejaVu Sans Mono Bold.
+Style fixed_style(const RenderOptions& o, RenderStyle style) {
   Style st;
   st.bg.base = palette()[1];  // white
   st.bg.base.rgb = {255, 255, 255};
   st.bg.other = st.bg.base.rgb;
   st.color = palette()[0];  // black
   st.color.rgb = {0, 0, 0};
-  st.font = 0;
+  const bool mono = style == RenderStyle::Mono;
+  st.font = mono ? 5 : 0;
   st.size = o.font_size_max;
-  st.plain = true;
+  st.fx = mono ? 0.0 : 0.5;
+  st.fy = 0.5;
+  st.fixed_origin = mono;
   return st;
+}
+
+Style pick_style(const RenderOptions& o, RenderStyle style, Rng& rng) {
+  return style == RenderStyle::Random ? random_style(o, rng) : fixed_style(o, style);
 }
 
 RenderedSample compose(const RenderOptions& o, const std::vector<std::string>& texts, const Style& st, Rng& rng) {
@@ -300,14 +319,14 @@ RenderedSample compose(const RenderOptions& o, const std::vector<std::string>& t
 RenderedSample render_sample(const RenderOptions& o, uint64_t seed, bool heldout) {
   Rng rng(seed);
   auto texts = random_texts(o, rng, heldout);
-  Style st = o.plain ? plain_style(o) : random_style(o, rng);
+  Style st = pick_style(o, o.style, rng);
   return compose(o, texts, st, rng);
 }
 
 RenderedSample render_texts(const RenderOptions& o, const std::vector<std::string>& texts, uint64_t seed,
                             RenderStyle style) {
   Rng rng(seed);
-  Style st = style == RenderStyle::Plain ? plain_style(o) : random_style(o, rng);
+  Style st = pick_style(o, style, rng);
   return compose(o, texts, st, rng);
 }
 

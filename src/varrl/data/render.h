@@ -14,6 +14,13 @@
 
 namespace varrl {
 
+enum class RenderStyle {
+  Random,  // background, colours, font, size and position drawn from the seed, as in render_sample
+  Plain,   // black DejaVu Sans on white, largest size that fits (font_size_max at most), centred
+  Mono,    // black DejaVu Sans Mono Bold on white at font_size_max, left-aligned, vertically centred: character k of
+           // a text always sits at the same columns (the CPU base model's task)
+};
+
 struct RenderOptions {
   int width = 128, height = 32;      // data.image_width / data.image_height
   int min_words = 1, max_words = 2;  // words per region
@@ -22,7 +29,8 @@ struct RenderOptions {
   double uppercase_prob = 0.5;       // a region is UPPER CASE; otherwise lower case or Title Case (even odds)
   double font_size_min = 14, font_size_max = 22;  // em size in pixels, shrunk further until the text fits
   bool heldout = false;              // render.heldout: the default word split of `varrl render`
-  bool plain = false;                // render.style = plain: black DejaVu Sans on white, centred (the CPU base model)
+  int max_chars = 0;                 // render.max_chars: a region has at most this many characters (0 = any)
+  RenderStyle style = RenderStyle::Random;             // render.style: random | plain | mono (see RenderStyle)
   double min_contrast = 4.5;         // WCAG contrast ratio between text and every background colour (not a key)
 
   // Reads data.image_width/height and the render.* keys; throws varrl::Error naming a key with a bad value.
@@ -37,10 +45,6 @@ struct RenderedSample {
 // One corpus sample. `heldout` picks the word split (training renders never show a held-out word).
 RenderedSample render_sample(const RenderOptions& opts, uint64_t seed, bool heldout);
 
-enum class RenderStyle {
-  Random,  // background, colours, font, size and position drawn from the seed, as in render_sample
-  Plain,   // black DejaVu Sans on white, largest size that fits (font_size_max at most), centred
-};
 
 // Renders the given texts, one region each, with a generated prompt quoting them.
 RenderedSample render_texts(const RenderOptions& opts, const std::vector<std::string>& texts, uint64_t seed,

@@ -60,6 +60,8 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const int SN = static_cast<int>(pn.size());
   const int64_t N = data.codes_NL.size(0), L = var->cfg.L(), V = var->cfg.vocab_size;
   auto w_L = scale_token_weights(pn, cfg.get<double>("pretrain.scale_alpha"));
+  std::vector<double> area_S;
+  for (const auto& s : pn) area_S.push_back(s.area());
 
   torch::optim::AdamW opt(var->parameters(), torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(
                                                   cfg.get<double>("pretrain.weight_decay")));
@@ -124,6 +126,20 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     }
     window += loss.item<double>(), ++window_n;
     if ((step + 1) % log_every == 0 || step + 1 == end) {
+      // Does the model read its prompt? The same batch with every prompt swapped for its neighbour's: the rise of
+      // the cross-entropy per scale (0 = the text is ignored). No gradient, no random numbers: resume stays exact.
+      torch::Tensor text_gain_S = torch::zeros({SN}, torch::kDouble);
+      if (var->cfg.text_cond()) {
+        torch::NoGradGuard ng;
+        std::vector<std::string> swapped(prompts.begin() + 1, prompts.end());
+        swapped.push_back(prompts.front());
+        auto ce_sw_BL = F::cross_entropy(var->forward(var->encode_prompts(swapped, drop), x_BLCv).reshape({B * L, V}),
+                                         idx_BL.reshape({B * L}), F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                            .view({B, L});
+        auto gain_BL = (ce_sw_BL - ce_BL.detach()).to(torch::kDouble);
+        for (int si = 0, off = 0; si < SN; off += pn[si].area(), ++si)
+          text_gain_S[si] = gain_BL.slice(1, off, off + pn[si].area()).mean();
+      }
       double mean = window / window_n;
       if (res.first_loss == 0) res.first_loss = mean;
       res.last_loss = mean;
@@ -131,7 +147,11 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
       for (int si = 0; si < SN; ++si) {
         rec["loss/scale" + std::to_string(si)] = loss_sum_S[si].item<double>() / window_n;
         rec["acc/scale" + std::to_string(si)] = acc_sum_S[si].item<double>() / window_n;
+        rec["text_gain/scale" + std::to_string(si)] = text_gain_S[si].item<double>();
       }
+      res.last_text_gain_S.assign(text_gain_S.data_ptr<double>(), text_gain_S.data_ptr<double>() + SN);
+      res.last_text_gain = (text_gain_S * torch::tensor(area_S, torch::kDouble)).sum().item<double>() / L;
+      rec["text_gain"] = res.last_text_gain;
       if (metrics) metrics->write(rec);
       window = 0, window_n = 0;
       loss_sum_S.zero_(), acc_sum_S.zero_();

@@ -1,6 +1,7 @@
 // Pretraining of the VAR policy: next-scale cross-entropy over all scales with teacher forcing through the tokenizer,
 // condition dropout (for CFG), optional per-scale weights 1/(h·w)^α, AdamW + warm-up/cosine, grad clipping, EMA,
-// atomic checkpoints with exact resume, metrics JSONL (loss and accuracy per scale).
+// atomic checkpoints with exact resume, metrics JSONL (loss, accuracy and text gain per scale: how much the
+// cross-entropy rises when every prompt of the batch is swapped for another's — 0 means the text is ignored).
 #pragma once
 #include <torch/torch.h>
 
@@ -26,6 +27,8 @@ torch::Tensor scale_token_weights(const std::vector<Scale>& patch_nums, double a
 
 struct PretrainResult {
   double first_loss = 0, last_loss = 0;
+  double last_text_gain = 0;  // cross-entropy rise (nats/token) with prompts swapped, at the last log step
+  std::vector<double> last_text_gain_S;  // the same per scale (mean over that scale's tokens)
   int64_t steps = 0;
   double seconds = 0, tokens_per_s = 0;
 };

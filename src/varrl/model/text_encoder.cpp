@@ -79,7 +79,10 @@ std::pair<torch::Tensor, torch::Tensor> TextEncoderImpl::forward(const TextToken
   auto bias = padding_bias(tok.pad_BT, x.scalar_type());
   for (size_t i = 0; i < layers->size(); ++i) x = layers[i]->as<TextLayerImpl>()->forward(x, bias);
   x = ln_out(x);
-  auto keep = (~tok.pad_BT).unsqueeze(-1).to(x.scalar_type());
+  // Pooled over the quoted text when the prompt quotes any (else over the whole prompt): the SOS token and the
+  // AdaLN condition then carry the words to render, not mostly the template around them.
+  auto valid_BT = ~tok.pad_BT, quoted_BT = valid_BT & (tok.segment_BT == 1);
+  auto keep = torch::where(quoted_BT.any(1, /*keepdim=*/true), quoted_BT, valid_BT).unsqueeze(-1).to(x.scalar_type());
   auto pooled = (x * keep).sum(1) / keep.sum(1).clamp_min(1.0);
   return {x, pooled};
 }

@@ -1,7 +1,8 @@
 // Byte-level text encoder (no external tokenizer; PLATFORM.md: sentencepiece clashes with LibTorch). Each prompt byte
 // gets a byte embedding + position embedding + a segment embedding (inside / outside double quotes) + the byte's
 // index within its quoted text — the quoted words are what the image must show, so the encoder marks them.
-// A few pre-LN transformer layers follow; the masked mean of the states is the pooled condition.
+// A few pre-LN transformer layers follow; the mean of the quoted text's states (of all states when the prompt quotes
+// nothing) is the pooled condition.
 #pragma once
 #include <torch/torch.h>
 
