@@ -65,6 +65,27 @@ TEST(Model, BlockCausalMask) {
   }
 }
 
+// model.cross_attn_text=quoted: image tokens cross-attend only to the bytes inside the quotes (a prompt that quotes
+// nothing keeps all its bytes); `all`: to every byte but padding.
+TEST(Model, QuotedCrossAttentionMasksTheTemplate) {
+  torch::NoGradGuard ng;
+  const std::vector<std::string> prompts{"a sign that says \"OPEN\"", "no quotes here"};
+  for (const std::string mode : {"all", "quoted"}) {
+    Tiny t;
+    t.cfg.set("model.cross_attn_text=" + mode);
+    VAR var = make_policy(t.cfg);
+    auto bias_BT = var->encode_prompts(prompts).text_bias_B11T.squeeze(1).squeeze(1);
+    auto seen_BT = torch::isfinite(bias_BT);
+    const int64_t T = bias_BT.size(1);
+    ASSERT_EQ(T, static_cast<int64_t>(prompts[0].size()));
+    for (int64_t i = 0; i < T; ++i) {
+      const bool inside = i >= 18 && i < 22;  // O P E N
+      EXPECT_EQ(seen_BT[0][i].item<bool>(), mode == "all" || inside) << mode << " byte " << i;
+      EXPECT_EQ(seen_BT[1][i].item<bool>(), i < static_cast<int64_t>(prompts[1].size())) << mode << " byte " << i;
+    }
+  }
+}
+
 TEST(Model, BlockGradientsMatchFiniteDifferencesInFloat64) {
   torch::manual_seed(0);
   AdaLNSelfAttn block(16, 2, 2.0, true, 8);

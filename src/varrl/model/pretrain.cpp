@@ -126,17 +126,21 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     }
     window += loss.item<double>(), ++window_n;
     if ((step + 1) % log_every == 0 || step + 1 == end) {
-      // Does the model read its prompt? The same batch with every prompt swapped for its neighbour's: the rise of
-      // the cross-entropy per scale (0 = the text is ignored). No gradient, no random numbers: resume stays exact.
+      // Does the model read its prompt? The batch's cross-entropy with every prompt swapped for its neighbour's,
+      // minus that with the true prompts, both with the weights after this step; per scale (0 = the text is
+      // ignored). No gradient, no random numbers: resume stays exact.
       torch::Tensor text_gain_S = torch::zeros({SN}, torch::kDouble);
       if (var->cfg.text_cond()) {
         torch::NoGradGuard ng;
         std::vector<std::string> swapped(prompts.begin() + 1, prompts.end());
         swapped.push_back(prompts.front());
-        auto ce_sw_BL = F::cross_entropy(var->forward(var->encode_prompts(swapped, drop), x_BLCv).reshape({B * L, V}),
-                                         idx_BL.reshape({B * L}), F::CrossEntropyFuncOptions().reduction(torch::kNone))
-                            .view({B, L});
-        auto gain_BL = (ce_sw_BL - ce_BL.detach()).to(torch::kDouble);
+        auto ce_of = [&](const std::vector<std::string>& p) {
+          return F::cross_entropy(var->forward(var->encode_prompts(p, drop), x_BLCv).reshape({B * L, V}),
+                                  idx_BL.reshape({B * L}), F::CrossEntropyFuncOptions().reduction(torch::kNone))
+              .view({B, L})
+              .to(torch::kDouble);
+        };
+        auto gain_BL = ce_of(swapped) - ce_of(prompts);
         for (int si = 0, off = 0; si < SN; off += pn[si].area(), ++si)
           text_gain_S[si] = gain_BL.slice(1, off, off + pn[si].area()).mean();
       }

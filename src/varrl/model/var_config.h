@@ -15,6 +15,7 @@ struct VarConfig {
   std::string cond = "text";  // text | class
   int num_classes = 10;
   int text_max_len = 96, text_width = 128, text_layers = 2, text_heads = 4;
+  std::string cross_attn_text = "all";  // all | quoted: cross-attention sees the whole prompt or its quoted text
   double init_std = 0.02, init_adaln = 0.5, init_adaln_gamma = 1e-5;
   // From the tokenizer:
   std::vector<Scale> patch_nums;

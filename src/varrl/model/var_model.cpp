@@ -122,7 +122,12 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
   Condition c;
   c.cond_BD = c.sos_BD = text_proj(pooled_Bc);
   c.text_BTc = text_BTc;
-  c.text_bias_B11T = padding_bias(tok.pad_BT, text_BTc.scalar_type());
+  auto hidden_BT = tok.pad_BT;
+  if (cfg.cross_attn_text == "quoted") {  // hide the template around the quotes (rows that quote nothing keep all)
+    auto quoted_BT = tok.segment_BT == 1;
+    hidden_BT = hidden_BT | (quoted_BT.any(1, /*keepdim=*/true) & ~quoted_BT);
+  }
+  c.text_bias_B11T = padding_bias(hidden_BT, text_BTc.scalar_type());
   if (drop_B.defined() && drop_B.any().item<bool>()) {
     const int64_t B = c.batch(), T = text_BTc.size(1);
     auto drop = drop_B.to(dev);
