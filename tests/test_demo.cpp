@@ -9,6 +9,7 @@
 
 #include "browser_check.h"
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/tensor_io.h"
 
 namespace fs = std::filesystem;
 using namespace varrl;
@@ -99,4 +100,35 @@ TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
   EXPECT_NEAR(ev["reward"].get<double>(), doc["reward"].get<double>(), 0.03);
   EXPECT_NEAR(ev["word_accuracy"].get<double>(), doc["word_accuracy"].get<double>(), 0.03);
   EXPECT_NEAR(ev["ned"].get<double>(), doc["ned"].get<double>(), 0.03);
+}
+
+// `varrl pretrain --init MODEL` starts from MODEL's policy weights: one step at lr 0 writes them back unchanged (up to
+// the EMA's rounding), while the same step without --init writes a freshly initialised policy far from them.
+TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {
+  const fs::path work = temp_dir("init");
+  const std::string mono = " --set render.style=mono --set render.max_chars=10 --set render.max_words=1";
+  ASSERT_EQ(run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
+      << read_file((work / "render.log").string());
+  const std::string common = " --data " + (work / "data").string() +
+                             " --set pretrain.steps=1 --set pretrain.lr=0 --set pretrain.warmup_steps=0"
+                             " --set pretrain.batch_size=4 --set pretrain.log_every=1 --threads 2";
+  ASSERT_EQ(run_varrl("pretrain --init " + kModel + " --out " + (work / "warm").string() + common, work / "warm.log",
+                      nullptr), 0)
+      << read_file((work / "warm.log").string());
+  ASSERT_EQ(run_varrl("pretrain --tokenizer " + kModel + " --out " + (work / "cold").string() + common,
+                      work / "cold.log", nullptr), 0)
+      << read_file((work / "cold.log").string());
+  EXPECT_NE(run_varrl("pretrain --init " + kModel + " --resume --out " + (work / "warm").string() + common,
+                      work / "both.log", nullptr), 0);
+  auto shipped = load_tensors(kModel + "/policy.safetensors");
+  auto warm = load_tensors((work / "warm/policy.safetensors").string());
+  auto cold = load_tensors((work / "cold/policy.safetensors").string());
+  ASSERT_EQ(shipped.size(), warm.size());
+  double warm_diff = 0, cold_diff = 0;
+  for (auto& [k, v] : shipped) {
+    warm_diff = std::max(warm_diff, (warm.at(k) - v).abs().max().item<double>());
+    cold_diff = std::max(cold_diff, (cold.at(k) - v).abs().max().item<double>());
+  }
+  EXPECT_LT(warm_diff, 1e-5);
+  EXPECT_GT(cold_diff, 1e-2);
 }

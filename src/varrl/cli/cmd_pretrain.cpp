@@ -17,7 +17,7 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string tokenizer, data, out;
+  std::string tokenizer, data, out, init;
   bool resume = false;
 };
 }  // namespace
@@ -30,8 +30,13 @@ void add_pretrain_command(CLI::App& app) {
   cmd->add_option("--data", a->data, "folder with prompts.jsonl + images (from `varrl render`)")->required();
   cmd->add_option("--out", a->out, "model folder to write (tokenizer copied in, policy.safetensors)")->required();
   cmd->add_flag("--resume", a->resume, "continue from the checkpoint in --out");
+  cmd->add_option("--init", a->init,
+                  "warm start: policy weights from this model folder (fresh optimizer and LR schedule; its tokenizer "
+                  "unless --tokenizer)");
   cmd->callback([a] {
     namespace fs = std::filesystem;
+    if (!a->init.empty() && a->resume) throw Error("pretrain: --init and --resume exclude each other");
+    if (!a->init.empty() && a->tokenizer.empty()) a->tokenizer = a->init;
     const std::string tok_dir = a->resume ? a->out : a->tokenizer;
     if (tok_dir.empty()) throw Error("pretrain: --tokenizer is required (unless --resume)");
     Config base = load_model_config(tok_dir);
@@ -64,7 +69,7 @@ void add_pretrain_command(CLI::App& app) {
     }
     bar.finish();
     data.codes_NL = torch::cat(codes, 0);
-    VAR var = make_policy(cfg);
+    VAR var = a->init.empty() ? make_policy(cfg) : load_policy(a->init, cfg);
     const bool use_ema = cfg.get<double>("pretrain.ema") > 0;
     VAR ema = make_policy(cfg);
     copy_weights(ema, var);
