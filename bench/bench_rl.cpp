@@ -1,4 +1,4 @@
-// One RL step of the default CPU preset (configs/rl/default.yaml on models/default: 4 prompts x G = 8, GRPO + VMR +
+// One RL step of the default CPU preset (configs/rl/default.yaml on models/default: 4 prompts x G = 16, GRPO + VMR +
 // PANW + MP, OCR reward): wall time split into sampling / reward / update, peak and per-step resident memory (is it
 // flat?), and the update's tokens/s and FLOP/s next to the machine's measured GEMM peak. Prints one JSON line.
 // Usage (from the repository root): build/bench_rl [STEPS (default 10)] [key=value ...]

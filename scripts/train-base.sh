@@ -2,7 +2,9 @@
 # Reproduces the shipped default model models/default (tokenizer + VAR base policy) from nothing downloaded.
 # The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
 # pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
-#   STEPS=1500 OUT=models/default scripts/train-base.sh
+#   OUT=models/default scripts/train-base.sh
+# Two stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
+# from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=build/varrl
@@ -18,7 +20,17 @@ RENDER=(--set render.style=mono --set render.font_size_max=20 --set render.max_c
         --set render.random_string_prob=0 --set render.uppercase_prob=1)
 [ -f "$DATA/train/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 11 --out "$DATA/train" "${RENDER[@]}" | tail -1
 [ -f "$DATA/heldout/prompts.jsonl" ] || $V render --count 500 --seed 12 --heldout --out "$DATA/heldout" "${RENDER[@]}" | tail -1
+STAGE1="$OUT-stage1"
 RESUME=()
-[ -f "$OUT/state/pretrain_state.json" ] && RESUME=(--resume)
-$V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$OUT" "${RENDER[@]}" \
+[ -f "$STAGE1/state/pretrain_state.json" ] && RESUME=(--resume)
+$V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$STAGE1" "${RENDER[@]}" \
   --set pretrain.steps="$STEPS" --set pretrain.stop_at="$STOP_AT" --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 "${RESUME[@]}" | tail -1
+[ "$STOP_AT" = 0 ] || exit 0   # stage 1 not finished yet: call again (it resumes)
+STEPS2=${STEPS2:-800}
+[ -f "$DATA/train2/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 13 --out "$DATA/train2" "${RENDER[@]}" | tail -1
+if [ -f "$OUT/state/pretrain_state.json" ]; then
+  $V pretrain --data "$DATA/train2" --out "$OUT" --resume | tail -1
+else
+  $V pretrain --init "$STAGE1" --data "$DATA/train2" --out "$OUT" "${RENDER[@]}" --set pretrain.steps="$STEPS2" \
+    --set pretrain.lr=0.0004 --set pretrain.warmup_steps=50 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 | tail -1
+fi

@@ -25,7 +25,9 @@ struct Args {
 const std::vector<std::string> kDemoSettings = {
     "rl.steps=100000",          // bounded by rl.max_minutes instead; constant LR (no schedule to finish)
     "rl.warmup_steps=5",        // Adam's first steps are sign-like: at lr 1e-4 step 1 alone reached KL 4.2 (docs/demo.md)
-    "rl.lr=0.00003",            // KL after step 1 (no warm-up): 0.018 at 2e-5, 0.23 at 5e-5, 4.2 at 1e-4 (docs/demo.md)
+    "rl.lr=0.00001",            // at 3e-5 VMR + PANW move the coarse scales by noise: held-out 0.161 -> 0.087 (docs/demo.md)
+    "rl.group_size=16",         // the paper's G; 8 prefixes x K = 2 continuations per prompt with VMR
+    "rl.inner_epochs=1",        // TRL's num_iterations = 1: one on-policy update per rollout batch (cheaper update)
     "rl.sample_every=10",
     "rl.ckpt_every=10",
     "rl.vmr.enabled=true",
