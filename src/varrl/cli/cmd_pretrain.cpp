@@ -39,7 +39,7 @@ void add_pretrain_command(CLI::App& app) {
     if (!a->init.empty() && a->tokenizer.empty()) a->tokenizer = a->init;
     const std::string tok_dir = a->resume ? a->out : a->tokenizer;
     if (tok_dir.empty()) throw Error("pretrain: --tokenizer is required (unless --resume)");
-    Config base = load_model_config(tok_dir);
+    Config base = load_model_config(a->init.empty() ? tok_dir : a->init);  // --init: its architecture and task
     Config cfg = resolve_config(a->common, &base);
     torch::manual_seed(cfg.get<int64_t>("runtime.seed"));
     auto vae = load_tokenizer(tok_dir, cfg);
