@@ -1,13 +1,9 @@
 // One RL step of the default CPU preset (configs/rl/default.yaml on models/default: 4 prompts x G = 16, GRPO + VMR +
 // PANW + MP, OCR reward): wall time split into sampling / reward / update, peak and per-step resident memory (is it
 // flat?), and the update's tokens/s and FLOP/s next to the machine's measured GEMM peak. Prints one JSON line.
-// Usage (from the repository root): build/bench_rl [STEPS (default 10)] [key=value ...]
-#include <sys/resource.h>
-#include <unistd.h>
-
+// Usage (from the repository root): build/bench_rl [STEPS (default 10)] [key=value ...], e.g. runtime.threads=1
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "bench_common.h"
@@ -19,26 +15,13 @@
 using namespace varrl;
 using namespace varrl::bench;
 
-static double rss_mb() {  // current resident set size
-  std::ifstream f("/proc/self/statm");
-  long pages = 0, resident = 0;
-  f >> pages >> resident;
-  return resident * (sysconf(_SC_PAGESIZE) / 1048576.0);
-}
-
-static double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;
-}
-
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 10;
   Config cfg = load_model_config("models/default");  // defaults ← the base model's saved config
   cfg.merge_file("configs/rl/default.yaml");
   for (int i = 2; i < argc; ++i) cfg.set(argv[i]);
   cfg.set("rl.steps=" + std::to_string(steps));
-  init_runtime(0, "cpu");
+  init_runtime(cfg.get<int>("runtime.threads"), "cpu");  // runtime.threads=1 to share the machine
   const double peak = gemm_gflops();
   const std::string out_dir = (std::filesystem::temp_directory_path() / "varrl_bench_rl").string();
   std::filesystem::remove_all(out_dir);
@@ -59,7 +42,7 @@ int main(int argc, char** argv) {
       t_reward += rec["time/reward"].get<double>();
       t_update += rec["time/update"].get<double>();
     }
-    rss.push_back(rss_mb());
+    rss.push_back(rec["mem/rss_mb"].get<double>());
     std::fprintf(stderr, "step %d: sample %.2f s, reward %.2f s, update %.2f s, rss %.0f MB\n", s + 1,
                  rec["time/sample"].get<double>(), rec["time/reward"].get<double>(),
                  rec["time/update"].get<double>(), rss.back());
@@ -84,7 +67,7 @@ int main(int argc, char** argv) {
                      {"fraction_of_gemm_peak", flops / (t_update / n) / 1e9 / peak},
                      {"rss_mb_after_step2", rss.size() > 1 ? rss[1] : rss[0]},
                      {"rss_mb_last", rss.back()},
-                     {"peak_rss_mb", peak_rss_mb()}};
+                     {"peak_rss_mb", peak_resident_memory_mb()}};
   std::printf("%s\n", out.dump().c_str());
   std::filesystem::remove_all(out_dir);
 }

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/model/policy_io.h"
@@ -184,6 +185,9 @@ TEST(RLTrainer, FirstInnerEpochIsExactlyOnPolicy) {
       EXPECT_LT(rec["ratio/max_abs_dev"].get<double>(), 1e-6) << vmr;
       EXPECT_EQ(rec["clip_ratio/epoch0"].get<double>(), 0.0) << vmr;
       if (s == 0) EXPECT_EQ(rec["kl/epoch0"].get<double>(), 0.0) << vmr;  // π_θ = π_ref at step 0
+      // Resident memory is logged every step (a model, a reference and a tokenizer are loaded: tens of MiB at least).
+      EXPECT_GT(rec["mem/rss_mb"].get<double>(), 20.0);
+      EXPECT_LE(rec["mem/rss_mb"].get<double>(), peak_resident_memory_mb() + 1.0);
     }
   }
 }

@@ -13,4 +13,8 @@ bool is_reference_blas(const std::string& path);
 // count in use.
 int init_runtime(int threads, const std::string& device);
 
+// This process's resident memory now (/proc/self/statm) and at its peak (getrusage), in MiB.
+double resident_memory_mb();
+double peak_resident_memory_mb();
+
 }  // namespace varrl

@@ -1,8 +1,10 @@
 #include <link.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "varrl/core/error.h"
@@ -55,6 +57,19 @@ int init_runtime(int threads, const std::string& device) {
         "/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3` !!!",
         blas);
   return at::get_num_threads();
+}
+
+double resident_memory_mb() {
+  std::ifstream f("/proc/self/statm");
+  long pages = 0, resident = 0;
+  f >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
+
+double peak_resident_memory_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace varrl

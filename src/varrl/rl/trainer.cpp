@@ -10,6 +10,7 @@
 #include "varrl/core/grid.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/progress.h"
+#include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
 #include "varrl/data/image_tensor.h"
@@ -272,7 +273,8 @@ nlohmann::json RLTrainer::step(int64_t s) {
                      {"skipped", skipped},
                      {"time/sample", t_rollout - rb.reward_seconds},
                      {"time/reward", rb.reward_seconds},
-                     {"time/update", secs(t_start) - t_rollout}};
+                     {"time/update", secs(t_start) - t_rollout},
+                     {"mem/rss_mb", resident_memory_mb()}};  // flat over a long run = no leak (bench_rl)
   for (auto& [k, v] : rb.reward_parts) {
     double sum = 0;
     for (double x : v) sum += x;
