@@ -11,6 +11,7 @@
 #include "varrl/rl/grpo_loss.h"
 #include "varrl/rl/mask_propagation.h"
 #include "varrl/rl/panw.h"
+#include "varrl/rl/preset.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/rl/vmr.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -255,4 +256,21 @@ TEST(RLTrainer, ResumeIsBitIdentical) {
   }
   EXPECT_EQ(read_jsonl(dir_a + "/metrics.jsonl").size(), 4u);
   EXPECT_EQ(read_jsonl(dir_b + "/metrics.jsonl").size(), 4u);
+}
+
+// configs/rl/default.yaml (for `varrl rl --config`) and rl_preset() (what `varrl demo` and `varrl ablate` apply) hold
+// the same values: applying the preset on top of the YAML changes nothing, and the YAML does change the defaults.
+TEST(RLPreset, EqualsConfigsRlDefaultYaml) {
+  Config yaml = Config::defaults();
+  yaml.merge_file(std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml");
+  Config both = yaml;
+  for (const auto& s : rl_preset()) both.set(s);
+  EXPECT_EQ(both.to_yaml(), yaml.to_yaml());
+  Config preset_only = Config::defaults();
+  for (const auto& s : rl_preset()) preset_only.set(s);
+  for (const auto& s : rl_preset()) {
+    const std::string key = s.substr(0, s.find('='));
+    EXPECT_EQ(preset_only.get<double>(key), yaml.get<double>(key)) << key;
+    EXPECT_NE(Config::defaults().get<double>(key), yaml.get<double>(key)) << key << " is not a change of the defaults";
+  }
 }

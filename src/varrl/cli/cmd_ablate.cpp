@@ -1,7 +1,8 @@
 // `varrl ablate`: the paper's ablations at our scale. Runs vanilla GRPO, +PANW (alpha 0.6, 1.0), +VMR (m 4 and 6,
 // K 1 and 2), +MP and all three, each over several seeds under an equal budget of sampled images (same steps x
 // prompts x group size), evaluates every run on the same held-out prompts and noise, and writes OUT/ablation.md,
-// OUT/ablation.json and OUT/report.html (overlaid per-variant mean curves + the table). Finished runs are skipped
+// OUT/ablation.json and OUT/report.html (overlaid per-variant mean curves + the table). Every run starts from the RL
+// preset (rl/preset.h, as `varrl demo` does) and the variant's switches. Finished runs are skipped
 // and unfinished ones resumed, so an interrupted ablation continues where it stopped.
 #include <chrono>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "varrl/core/metrics.h"
 #include "varrl/report/ablation_summary.h"
 #include "varrl/report/html_report.h"
+#include "varrl/rl/preset.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -103,7 +105,8 @@ void add_ablate_command(CLI::App& app) {
             cfg = load_model_config(dir);
           } else {
             CommonOptions o = a->common;
-            std::vector<std::string> sets = v.sets;
+            std::vector<std::string> sets = rl_preset();  // the measured preset, then the variant's switches
+            sets.insert(sets.end(), v.sets.begin(), v.sets.end());
             sets.insert(sets.end(), {"runtime.seed=" + std::to_string(seed), "rl.steps=" + std::to_string(a->steps),
                                      "rl.eval_prompts=0", "rl.max_minutes=0"});
             sets.insert(sets.end(), a->common.sets.begin(), a->common.sets.end());

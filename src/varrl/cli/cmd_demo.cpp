@@ -9,6 +9,7 @@
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/report/html_report.h"
+#include "varrl/rl/preset.h"
 #include "varrl/rl/trainer.h"
 
 namespace varrl::cli {
@@ -21,19 +22,19 @@ struct Args {
   int eval_prompts = 100;
 };
 
-// The demo's settings over the defaults (the user's --config / --set come after these). docs/demo.md explains them.
-const std::vector<std::string> kDemoSettings = {
-    "rl.steps=100000",          // bounded by rl.max_minutes instead; constant LR (no schedule to finish)
-    "rl.warmup_steps=5",        // Adam's first steps are sign-like: at lr 1e-4 step 1 alone reached KL 4.2 (docs/demo.md)
-    "rl.lr=0.00001",            // at 3e-5 VMR + PANW move the coarse scales by noise: held-out 0.161 -> 0.087 (docs/demo.md)
-    "rl.group_size=16",         // the paper's G; 8 prefixes x K = 2 continuations per prompt with VMR
-    "rl.inner_epochs=1",        // TRL's num_iterations = 1: one on-policy update per rollout batch (cheaper update)
-    "rl.sample_every=10",
-    "rl.ckpt_every=10",
-    "rl.vmr.enabled=true",
-    "rl.panw.enabled=true",
-    "rl.mp.enabled=true",
-};
+// The demo's settings over the defaults: the RL preset (rl/preset.h) and these (the user's --config / --set come after).
+std::vector<std::string> demo_settings() {
+  std::vector<std::string> s = rl_preset();
+  s.insert(s.end(), {
+                        "rl.steps=100000",  // bounded by rl.max_minutes instead; constant LR (no schedule to finish)
+                        "rl.sample_every=10",
+                        "rl.ckpt_every=10",
+                        "rl.vmr.enabled=true",
+                        "rl.panw.enabled=true",
+                        "rl.mp.enabled=true",
+                    });
+  return s;
+}
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
@@ -55,7 +56,7 @@ void add_demo_command(CLI::App& app) {
       throw Error(a->base + ": no policy.safetensors (the shipped model is models/default; run from the repository "
                             "root, or train one with scripts/train-base.sh)");
     CommonOptions opts = a->common;
-    std::vector<std::string> sets = kDemoSettings;
+    std::vector<std::string> sets = demo_settings();
     sets.push_back("rl.base=" + a->base);
     sets.push_back("rl.max_minutes=" + std::to_string(a->minutes));
     sets.push_back("rl.eval_prompts=" + std::to_string(a->eval_prompts));
