@@ -149,6 +149,7 @@ std::vector<PlotSpec> single_run_plots(const RunData& r) {
   add("Learning rate", "lr", {column(r, "lr", "lr")});
   add("Time per step", "seconds",
       {column(r, "time/sample", "sample"), column(r, "time/reward", "reward"), column(r, "time/update", "update")});
+  add("Resident memory (flat = no leak)", "MiB", {column(r, "mem/rss_mb", "rss")});
   add("Value model (VMR)", "value", {column(r, "vmr/value_mean", "mean"), column(r, "vmr/value_std", "std")});
   const std::pair<const char*, const char*> per_scale[] = {
       {"entropy/scale", "Entropy per scale"},
