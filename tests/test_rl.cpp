@@ -258,19 +258,22 @@ TEST(RLTrainer, ResumeIsBitIdentical) {
   EXPECT_EQ(read_jsonl(dir_b + "/metrics.jsonl").size(), 4u);
 }
 
-// configs/rl/default.yaml (for `varrl rl --config`) and rl_preset() (what `varrl demo` and `varrl ablate` apply) hold
-// the same values: applying the preset on top of the YAML changes nothing, and the YAML does change the defaults.
+// configs/rl/*.yaml (for `varrl rl --config`) and rl_preset() (what `varrl demo` and `varrl ablate` apply) hold the
+// same values: applying the preset on top of each YAML changes nothing, and the YAML does change the defaults.
 TEST(RLPreset, EqualsConfigsRlDefaultYaml) {
-  Config yaml = Config::defaults();
-  yaml.merge_file(std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml");
-  Config both = yaml;
-  for (const auto& s : rl_preset()) both.set(s);
-  EXPECT_EQ(both.to_yaml(), yaml.to_yaml());
   Config preset_only = Config::defaults();
   for (const auto& s : rl_preset()) preset_only.set(s);
-  for (const auto& s : rl_preset()) {
-    const std::string key = s.substr(0, s.find('='));
-    EXPECT_EQ(preset_only.get<double>(key), yaml.get<double>(key)) << key;
-    EXPECT_NE(Config::defaults().get<double>(key), yaml.get<double>(key)) << key << " is not a change of the defaults";
+  for (const char* file : {"default.yaml", "grpo.yaml"}) {
+    Config yaml = Config::defaults();
+    yaml.merge_file(std::string(VARRL_SOURCE_DIR) + "/configs/rl/" + file);
+    Config both = yaml;
+    for (const auto& s : rl_preset()) both.set(s);
+    EXPECT_EQ(both.to_yaml(), yaml.to_yaml()) << file;
+    for (const auto& s : rl_preset()) {
+      const std::string key = s.substr(0, s.find('='));
+      EXPECT_EQ(preset_only.get<double>(key), yaml.get<double>(key)) << file << " " << key;
+      EXPECT_NE(Config::defaults().get<double>(key), yaml.get<double>(key))
+          << file << " " << key << " is not a change of the defaults";
+    }
   }
 }

@@ -1,5 +1,5 @@
 // The measured RL preset: the keys over configs/defaults.yaml that `varrl demo` and `varrl ablate` start from, and that
-// configs/rl/default.yaml spells out for `varrl rl --config` (test RLPreset.EqualsConfigsRlDefaultYaml keeps the two
+// configs/rl/*.yaml spell out for `varrl rl --config` (test RLPreset.EqualsConfigsRlDefaultYaml keeps them
 // equal). docs/demo.md has the runs behind each value. A user's --config / --set come after these.
 #pragma once
 #include <string>
