@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -100,6 +101,28 @@ TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
   EXPECT_NEAR(ev["reward"].get<double>(), doc["reward"].get<double>(), 0.03);
   EXPECT_NEAR(ev["word_accuracy"].get<double>(), doc["word_accuracy"].get<double>(), 0.03);
   EXPECT_NEAR(ev["ned"].get<double>(), doc["ned"].get<double>(), 0.03);
+}
+
+// `varrl eval --n 4` adds best-of-n statistics: the best of a prompt's 4 samples is at least its first sample (the one
+// `--n 1` draws with the same seed), the spread is a standard deviation of values in [0, 1], and `--n 1` has no such keys.
+TEST(ShippedModel, EvalBestOfNIsAtLeastItsFirstSample) {
+  const fs::path work = temp_dir("best_of_n");
+  std::string one, four;
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 4 --n 1", work / "one.log", &one), 0)
+      << read_file((work / "one.log").string());
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 4 --n 4", work / "four.log", &four), 0)
+      << read_file((work / "four.log").string());
+  auto e1 = nlohmann::json::parse(one), e4 = nlohmann::json::parse(four);
+  EXPECT_FALSE(e1.contains("best_of_n_reward"));
+  ASSERT_TRUE(e4.contains("best_of_n_reward")) << four;
+  EXPECT_EQ(e4["images"].get<long>(), 16);
+  EXPECT_GE(e4["best_of_n_reward"].get<double>(), e1["reward"].get<double>() - 1e-12);
+  EXPECT_GE(e4["best_of_n_reward"].get<double>(), e4["reward"].get<double>() - 1e-12);
+  EXPECT_LE(e4["best_of_n_reward"].get<double>(), 1.0);
+  EXPECT_GE(e4["group_std"].get<double>(), 0.0);
+  EXPECT_LE(e4["group_std"].get<double>(), 0.5);
+  const double perfect = e4["any_perfect"].get<double>() * 4;
+  EXPECT_DOUBLE_EQ(perfect, std::round(perfect));  // a fraction of 4 prompts
 }
 
 // `varrl pretrain --init MODEL` starts from MODEL's policy weights: one step at lr 0 writes them back unchanged (up to

@@ -1,6 +1,7 @@
 #include "varrl/rl/evaluate.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "varrl/core/error.h"
 #include "varrl/core/grid.h"
@@ -14,8 +15,38 @@
 namespace varrl {
 
 nlohmann::json EvalResult::to_json() const {
-  return {{"reward", reward}, {"word_accuracy", word_accuracy}, {"ned", ned}, {"images", images}};
+  nlohmann::json j{{"reward", reward}, {"word_accuracy", word_accuracy}, {"ned", ned}, {"images", images}};
+  if (samples_per_prompt > 1) {
+    j["samples_per_prompt"] = samples_per_prompt;
+    j["best_of_n_reward"] = best_of_n_reward;
+    j["any_perfect"] = any_perfect;
+    j["group_std"] = group_std;
+  }
+  return j;
 }
+
+namespace {
+// Best-of-n statistics over consecutive groups of n rewards (the samples of one prompt).
+void add_group_stats(EvalResult& res, const std::vector<double>& rewards, int n) {
+  const size_t groups = rewards.size() / static_cast<size_t>(n);
+  if (groups == 0) return;
+  double best_sum = 0, perfect = 0, std_sum = 0;
+  for (size_t g = 0; g < groups; ++g) {
+    auto first = rewards.begin() + static_cast<long>(g) * n, last = first + n;
+    const double best = *std::max_element(first, last);
+    double mean = 0, var = 0;
+    for (auto it = first; it != last; ++it) mean += *it / n;
+    for (auto it = first; it != last; ++it) var += (*it - mean) * (*it - mean) / n;
+    best_sum += best;
+    perfect += best >= 1.0 - 1e-9 ? 1 : 0;
+    std_sum += std::sqrt(var);
+  }
+  res.samples_per_prompt = n;
+  res.best_of_n_reward = best_sum / groups;
+  res.any_perfect = perfect / groups;
+  res.group_std = std_sum / groups;
+}
+}  // namespace
 
 EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const std::vector<PromptRecord>& prompts,
                     const SamplingParams& params, const EvalOptions& opt) {
@@ -34,6 +65,7 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   EvalResult res;
   OcrMetrics metrics;
   double reward_sum = 0;
+  std::vector<double> rewards;
   Progress bar(opt.label, static_cast<long>(recs.size()));
   const size_t bs = static_cast<size_t>(std::max(1, opt.batch_size));
   for (size_t i = 0; i < recs.size(); i += bs) {
@@ -48,6 +80,7 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
     auto words = have_words ? scored : ocr->score(images, batch);
     for (size_t k = 0; k < images.size(); ++k) {
       reward_sum += scored[k].reward;
+      rewards.push_back(scored[k].reward);
       metrics.add(batch[k].texts, words[k].words);
       const size_t prompt_i = (i + k) / static_cast<size_t>(opt.samples_per_prompt);
       if ((i + k) % opt.samples_per_prompt == 0 && prompt_i < static_cast<size_t>(opt.grid_prompts)) {
@@ -64,6 +97,7 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   res.reward = res.images ? reward_sum / res.images : 0;
   res.word_accuracy = metrics.word_accuracy();
   res.ned = metrics.ned();
+  add_group_stats(res, rewards, std::max(1, opt.samples_per_prompt));
   return res;
 }
 

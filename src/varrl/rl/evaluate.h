@@ -34,9 +34,14 @@ struct EvalOptions {
 struct EvalResult {
   double reward = 0, word_accuracy = 0, ned = 0;
   long images = 0;
+  // With several samples per prompt: what GRPO can select from. Mean over prompts of the best sample's reward, the
+  // fraction of prompts with at least one sample of reward >= 1 (ocr_ned: the word read exactly), and the mean
+  // over prompts of the rewards' standard deviation across the prompt's samples (the spread a group sees).
+  int samples_per_prompt = 1;
+  double best_of_n_reward = 0, any_perfect = 0, group_std = 0;
   std::vector<Image> grid_images;         // first samples of the first grid_prompts prompts
   std::vector<std::string> grid_captions;
-  nlohmann::json to_json() const;         // {"reward", "word_accuracy", "ned", "images"}
+  nlohmann::json to_json() const;         // {"reward", "word_accuracy", "ned", "images"} (+ best-of-n keys if n > 1)
 };
 
 // `reward` gives the reported reward; word accuracy and NED come from its OCR words when it has them, else from
