@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "varrl/core/error.h"
 #include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/data/image_tensor.h"
@@ -12,6 +13,7 @@
 #include "varrl/rl/mask_propagation.h"
 #include "varrl/rl/panw.h"
 #include "varrl/rl/preset.h"
+#include "varrl/rl/rollout.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/rl/vmr.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -175,6 +177,60 @@ static Config rl_config(const std::vector<std::string>& extra) {
   c.set("rl.base=" + varrl::testing::make_tiny_base());
   for (auto& s : extra) c.set(s);
   return c;
+}
+
+// Boxes for even images only (image i of a batch: a box over columns [4 i', 4 i' + 4) with i' = i mod 4), none for odd
+// ones: MP scope `sample` gives odd images all ones; scope `group` gives every image of a prompt the mask of the union
+// of its group's boxes, the same for all of them.
+class EvenImagesHaveBoxes : public RewardFn {
+ public:
+  std::string name() const override { return "even_boxes"; }
+  std::vector<RewardResult> score(const std::vector<Image>& images, const std::vector<PromptRecord>&) override {
+    std::vector<RewardResult> out(images.size());
+    for (size_t i = 0; i < images.size(); ++i) {
+      out[i].reward = static_cast<double>(i % 3);
+      if (i % 2 == 0) out[i].words.push_back({"w", 1.f, {4 * static_cast<int>(i % 4), 0, 4 * static_cast<int>(i % 4) + 4, 4}});
+    }
+    return out;
+  }
+};
+
+TEST(MaskPropagation, ScopeGroupGivesEveryImageTheUnionOfItsGroupsBoxes) {
+  const std::string base = varrl::testing::make_tiny_base();
+  Config c = load_model_config(base);
+  VAR policy = load_policy(base, c);
+  VQVAE vae = load_tokenizer(base, c);
+  std::vector<PromptRecord> prompts(2);
+  prompts[0].prompt = "a sign that says \"AB\"";
+  prompts[1].prompt = "a sign that says \"CD\"";
+  EvenImagesHaveBoxes reward;
+  RolloutOptions opt;
+  opt.group_size = 4;
+  opt.sampling.cfg = 0;
+  opt.mp = true;
+  const auto& pn = policy->cfg.patch_nums;
+  const int H = vae->cfg.image_height, W = vae->cfg.image_width;
+  auto boxes_of = [](std::vector<int> images) {
+    std::vector<Box> b;
+    for (int i : images) b.push_back({4 * (i % 4), 0, 4 * (i % 4) + 4, 4});
+    return b;
+  };
+  opt.mask_scope = "sample";
+  auto rs = collect_rollouts(policy, vae, reward, prompts, opt, 7);
+  EXPECT_DOUBLE_EQ(rs.mp_no_boxes, 0.5);
+  EXPECT_TRUE(torch::equal(rs.mp_BL[1], torch::ones({policy->cfg.L()})));
+  EXPECT_TRUE(torch::allclose(rs.mp_BL[2], mp_token_weights(boxes_of({2}), H, W, pn, opt.mask)));
+  opt.mask_scope = "group";
+  auto rg = collect_rollouts(policy, vae, reward, prompts, opt, 7);
+  EXPECT_DOUBLE_EQ(rg.mp_no_boxes, 0.5);
+  for (int g = 0; g < 2; ++g) {
+    // Images 4g and 4g + 2 have boxes (columns 0-4 and 8-12); the union is the mask of every image of the group.
+    auto want_L = mp_token_weights(boxes_of({0, 2}), H, W, pn, opt.mask);
+    for (int i = 4 * g; i < 4 * g + 4; ++i) EXPECT_TRUE(torch::allclose(rg.mp_BL[i], want_L)) << i;
+  }
+  EXPECT_FALSE(torch::allclose(rg.mp_BL[0], rs.mp_BL[0]));  // the union differs from image 0's own box
+  opt.mask_scope = "image";
+  EXPECT_THROW(collect_rollouts(policy, vae, reward, prompts, opt, 7), Error);
 }
 
 TEST(RLTrainer, FirstInnerEpochIsExactlyOnPolicy) {

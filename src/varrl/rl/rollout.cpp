@@ -97,12 +97,21 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
   rb.mp_live_S.assign(SN, 0.0);
   if (opt.mp) {
     const int H = vae->cfg.image_height, W = vae->cfg.image_width;
-    for (int64_t i = 0; i < B; ++i) {
+    if (opt.mask_scope != "sample" && opt.mask_scope != "group")
+      throw Error("rl.mp.scope must be sample or group, got '" + opt.mask_scope + "'");
+    // scope sample: each image's own boxes; scope group: the union of the boxes of the prompt's G images, the same
+    // mask for all of them (so that the weighting does not depend on the image's own outcome).
+    const int64_t span = opt.mask_scope == "group" ? G : 1;
+    for (int64_t i = 0; i < B; i += span) {
       std::vector<Box> boxes;
-      for (auto& w : results[i].words) boxes.push_back(w.box);
+      for (int64_t j = i; j < i + span; ++j) {
+        if (results[j].words.empty()) rb.mp_no_boxes += 1.0 / B;
+        for (auto& w : results[j].words) boxes.push_back(w.box);
+      }
       std::vector<double> live;
-      rb.mp_BL[i] = mp_token_weights(boxes, H, W, pn, opt.mask, &live);
-      for (int s = 0; s < SN; ++s) rb.mp_live_S[s] += live[s] / B;
+      auto w_L = mp_token_weights(boxes, H, W, pn, opt.mask, &live);
+      for (int64_t j = i; j < i + span; ++j) rb.mp_BL[j] = w_L;
+      for (int s = 0; s < SN; ++s) rb.mp_live_S[s] += live[s] * span / B;
     }
     if (opt.vmr) {
       // A prefix is shared by its K continuations: its tokens take the union (max) of their masks.

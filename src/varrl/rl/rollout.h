@@ -31,6 +31,7 @@ struct RolloutOptions {
   std::string suffix_group = "prefix";  // prefix | prompt
   bool mp = false;
   MaskOptions mask;
+  std::string mask_scope = "sample";    // sample: each image's boxes | group: union over the prompt's G images
   int batch_size = 16;                  // images per sampling forward
 };
 
@@ -47,6 +48,7 @@ struct RolloutBatch {
   double frac_zero_std = 0;
   torch::Tensor values_P;               // VMR: V̂_m per prefix
   std::vector<double> mp_live_S;        // mean live fraction per scale
+  double mp_no_boxes = 0;               // fraction of images whose reward gave no boxes
   double reward_seconds = 0;            // time spent in the reward (the rest of collect_rollouts is sampling)
 };
 

@@ -76,6 +76,7 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   ropt_.suffix_group = cfg_.get<std::string>("rl.vmr.suffix_group");
   ropt_.mp = cfg_.get<bool>("rl.mp.enabled");
   ropt_.mask = {cfg_.get<std::string>("rl.mp.pool"), cfg_.get<bool>("rl.mp.binary")};
+  ropt_.mask_scope = cfg_.get<std::string>("rl.mp.scope");
   ropt_.batch_size = cfg_.get<int>("sampler.batch_size");
   lopt_ = {cfg_.get<double>("rl.clip_eps_low"), cfg_.get<double>("rl.clip_eps_high"), cfg_.get<double>("rl.kl_beta"),
            cfg_.get<std::string>("rl.ratio_level"), cfg_.get<std::string>("rl.loss_agg")};
@@ -288,6 +289,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     rec["panw/weight" + sfx] = panw_S[t].item<double>();
     rec["mp/live" + sfx] = rb.mp_live_S[t];
   }
+  if (ropt_.mp) rec["mp/no_boxes"] = rb.mp_no_boxes;
   rec.update(rec0);
   if (rb.values_P.defined()) {
     rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
