@@ -31,7 +31,7 @@ struct RolloutOptions {
   std::string suffix_group = "prefix";  // prefix | prompt
   bool mp = false;
   MaskOptions mask;
-  std::string mask_scope = "sample";    // sample: each image's boxes | group: union over the prompt's G images
+  std::string mask_scope = "group";     // group: union over the prompt's G images | sample: each image's boxes
   int batch_size = 16;                  // images per sampling forward
 };
 
