@@ -1,7 +1,6 @@
 #include "varrl/rl/evaluate.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "varrl/core/error.h"
 #include "varrl/core/grid.h"
@@ -28,23 +27,13 @@ nlohmann::json EvalResult::to_json() const {
 namespace {
 // Best-of-n statistics over consecutive groups of n rewards (the samples of one prompt).
 void add_group_stats(EvalResult& res, const std::vector<double>& rewards, int n) {
-  const size_t groups = rewards.size() / static_cast<size_t>(n);
-  if (groups == 0) return;
-  double best_sum = 0, perfect = 0, std_sum = 0;
-  for (size_t g = 0; g < groups; ++g) {
-    auto first = rewards.begin() + static_cast<long>(g) * n, last = first + n;
-    const double best = *std::max_element(first, last);
-    double mean = 0, var = 0;
-    for (auto it = first; it != last; ++it) mean += *it / n;
-    for (auto it = first; it != last; ++it) var += (*it - mean) * (*it - mean) / n;
-    best_sum += best;
-    perfect += best >= 1.0 - 1e-9 ? 1 : 0;
-    std_sum += std::sqrt(var);
-  }
+  if (rewards.empty()) return;
+  auto r_GN = torch::tensor(rewards, torch::kDouble).view({-1, n});
+  auto best_G = r_GN.amax(1);
   res.samples_per_prompt = n;
-  res.best_of_n_reward = best_sum / groups;
-  res.any_perfect = perfect / groups;
-  res.group_std = std_sum / groups;
+  res.best_of_n_reward = best_G.mean().item<double>();
+  res.any_perfect = (best_G >= 1.0 - 1e-9).to(torch::kDouble).mean().item<double>();
+  res.group_std = r_GN.std(1, /*unbiased=*/false).mean().item<double>();
 }
 }  // namespace
 
