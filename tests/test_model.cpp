@@ -153,23 +153,29 @@ TEST(Sampler, SeedsDetermineSamplesAndPrefixResumeEqualsFullRun) {
   }
 }
 
+// 100 steps (40 left the last window at 0.69–0.71 of the first on different machines: too close to call). With
+// self-correction the targets change with the flipped codes each step, and the loss must still fall.
 TEST(Model, TinyPretrainingLossFalls) {
-  Tiny t;
-  Config cfg = t.cfg;
-  for (auto s : {"pretrain.steps=40", "pretrain.batch_size=8", "pretrain.lr=0.003", "pretrain.warmup_steps=5",
-                 "pretrain.log_every=10", "pretrain.ema=0.9"})
-    cfg.set(s);
-  // Two fixed "images" per prompt: the policy must learn a prompt → token-grid mapping.
-  torch::manual_seed(0);
-  PretrainData data;
-  auto imgs = torch::rand({4, 3, 16, 32}) * 2 - 1;
-  auto codes = encode_images(t.vae, imgs);
-  data.codes_NL = codes;
-  data.prompts = {"\"AB\"", "\"CD\"", "\"EF\"", "\"GH\""};
-  VAR var = make_policy(cfg), ema = make_policy(cfg);
-  copy_weights(ema, var);
-  auto res = pretrain(var, &ema, t.vae, data, cfg, "", false);
-  EXPECT_LT(res.last_loss, 0.7 * res.first_loss) << res.first_loss << " -> " << res.last_loss;
+  // The second run's targets are re-drawn every step (random flips of up to 30 % of the coarser codes of random
+  // images), so its floor is higher: measured 0.38 and 0.52 of the first window on the 2-core machine.
+  for (auto [sc, ratio] : {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75}}) {
+    Tiny t;
+    Config cfg = t.cfg;
+    for (auto s : {"pretrain.steps=100", "pretrain.batch_size=8", "pretrain.lr=0.003", "pretrain.warmup_steps=5",
+                   "pretrain.log_every=10", "pretrain.ema=0.9", sc})
+      cfg.set(s);
+    // Two fixed "images" per prompt: the policy must learn a prompt → token-grid mapping.
+    torch::manual_seed(0);
+    PretrainData data;
+    auto imgs = torch::rand({4, 3, 16, 32}) * 2 - 1;
+    auto codes = encode_images(t.vae, imgs);
+    data.codes_NL = codes;
+    data.prompts = {"\"AB\"", "\"CD\"", "\"EF\"", "\"GH\""};
+    VAR var = make_policy(cfg), ema = make_policy(cfg);
+    copy_weights(ema, var);
+    auto res = pretrain(var, &ema, t.vae, data, cfg, "", false);
+    EXPECT_LT(res.last_loss, ratio * res.first_loss) << sc << ": " << res.first_loss << " -> " << res.last_loss;
+  }
 }
 
 // Two prompts, two token grids that differ everywhere: the first scale's token can only be right by reading the

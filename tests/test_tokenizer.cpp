@@ -94,6 +94,47 @@ TEST(Quantizer, TeacherForcingInputsMatchTheSamplingRecursion) {
   }
 }
 
+// Self-correction: with no flips both outputs are f_to_idxBl's codes; with flips, the inputs differ from the labels
+// only where a code was flipped (never at the last scale), and every label is the nearest code (recomputed here
+// independently) to the residual left by the *perturbed* coarser scales.
+TEST(Quantizer, SelfCorrectionLabelsCorrectTheFlippedPrefix) {
+  torch::manual_seed(2);
+  auto cfg = tiny_config();
+  MultiScaleQuantizer q(cfg);
+  torch::NoGradGuard ng;
+  auto f = torch::randn({3, cfg.Cvae, 8, 16});
+  auto plain = q->f_to_idxBl(f);
+  auto gen = at::detail::createCPUGenerator(5);
+  auto none = q->f_to_idxBl_self_correcting(f, torch::zeros({3}), gen);
+  const int SN = static_cast<int>(cfg.patch_nums.size());
+  for (int si = 0; si < SN; ++si) {
+    EXPECT_TRUE(torch::equal(none.labels_Bl[si], plain[si])) << si;
+    EXPECT_TRUE(torch::equal(none.inputs_Bl[si], plain[si])) << si;
+  }
+  auto sc = q->f_to_idxBl_self_correcting(f, torch::tensor({0.0f, 0.5f, 1.0f}), gen);
+  int64_t flipped = 0, slots = 0;
+  for (int si = 0; si < SN; ++si) {
+    auto differ_Bl = sc.inputs_Bl[si] != sc.labels_Bl[si];
+    EXPECT_EQ(differ_Bl[0].sum().item<int64_t>(), 0) << si;  // sample 0 has flip probability 0
+    if (si == SN - 1) EXPECT_EQ(differ_Bl.sum().item<int64_t>(), 0);
+    if (si < SN - 1) flipped += differ_Bl[2].sum().item<int64_t>(), slots += differ_Bl.size(1);
+    // Reference label: nearest code to area-down(f - f_hat of the perturbed prefix).
+    std::vector<torch::Tensor> prefix(sc.inputs_Bl.begin(), sc.inputs_Bl.begin() + si);
+    auto rest = si == 0 ? f : f - q->idxBl_to_fhat(prefix);
+    const auto& s = cfg.patch_nums[si];
+    if (si != SN - 1)
+      rest = torch::nn::functional::interpolate(
+          rest, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{s.h, s.w}).mode(torch::kArea));
+    auto rest_NC = rest.permute({0, 2, 3, 1}).reshape({-1, cfg.Cvae});
+    auto ref = torch::cdist(rest_NC, q->embedding->weight).argmin(1).view({3, s.area()});
+    EXPECT_TRUE(torch::equal(ref, sc.labels_Bl[si])) << si;
+  }
+  // Flip probability 1 draws a uniformly random code: it equals the right one with probability 1/V only.
+  EXPECT_GT(flipped, slots * 9 / 10);
+  // The corrections differ from plain quantisation once a coarser scale was flipped.
+  EXPECT_FALSE(torch::equal(sc.labels_Bl[SN - 1][2], plain[SN - 1][2]));
+}
+
 // Rendered text images (the project's corpus) at the tiny test size.
 static torch::Tensor toy_images(int64_t n, int64_t seed) {
   RenderOptions o;

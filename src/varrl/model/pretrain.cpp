@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/error.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/metrics.h"
 #include "varrl/core/progress.h"
@@ -56,6 +57,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const int64_t stop_at = cfg.get<int64_t>("pretrain.stop_at");
   const int64_t end = stop_at > 0 ? std::min(stop_at, steps) : steps;
   const uint64_t seed = cfg.get<int64_t>("runtime.seed");
+  const double self_correction = cfg.get<double>("pretrain.self_correction");
+  if (self_correction < 0 || self_correction > 1)
+    throw Error("pretrain.self_correction must be in [0, 1], got " + std::to_string(self_correction));
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
   const int64_t N = data.codes_NL.size(0), L = var->cfg.L(), V = var->cfg.vocab_size;
@@ -100,7 +104,14 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     torch::Tensor x_BLCv;
     {
       torch::NoGradGuard ng;
-      x_BLCv = vae->quantize->idxBl_to_var_input(split_scales(idx_BL, pn));
+      auto inputs_Bl = split_scales(idx_BL, pn);
+      if (self_correction > 0) {  // the targets become the codes that correct randomly flipped coarser codes
+        auto f_BChw = vae->quantize->idxBl_to_fhat(inputs_Bl);
+        auto sc = vae->quantize->f_to_idxBl_self_correcting(f_BChw, torch::rand({B}, g) * self_correction, g);
+        idx_BL = cat_scales(sc.labels_Bl);
+        inputs_Bl = sc.inputs_Bl;
+      }
+      x_BLCv = vae->quantize->idxBl_to_var_input(inputs_Bl);
     }
     auto c = var->encode_prompts(prompts, drop);
     auto logits_BLV = var->forward(c, x_BLCv);

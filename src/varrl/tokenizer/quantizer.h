@@ -38,6 +38,16 @@ struct MultiScaleQuantizerImpl : torch::nn::Module {
   QuantizerOutput forward(const torch::Tensor& f_BChw);
   // Latent → per-scale indices (no gradient).
   std::vector<torch::Tensor> f_to_idxBl(const torch::Tensor& f_BChw);
+  // Self-correction (Infinity's bitwise self-correction, on indices): quantises f scale by scale as f_to_idxBl does,
+  // but each code chosen at scales 0..SN-2 is replaced by a uniformly random code with probability flip_B[b] before
+  // it enters f_hat, so every later scale's code is the one that corrects the coarser scales' errors. Returns the
+  // codes to predict (labels) and the perturbed codes the teacher-forcing inputs are built from; flip 0 gives
+  // f_to_idxBl twice. No gradient.
+  struct SelfCorrected {
+    std::vector<torch::Tensor> labels_Bl, inputs_Bl;
+  };
+  SelfCorrected f_to_idxBl_self_correcting(const torch::Tensor& f_BChw, const torch::Tensor& flip_B,
+                                           torch::Generator& gen);
   // Scale si's contribution φ_si(up(embed(idx))) at the full latent size.
   torch::Tensor scale_contribution(const torch::Tensor& idx_Bl, int si);
   // Indices (all scales, or a prefix of them) → accumulated f_hat.
