@@ -10,6 +10,7 @@
 #include "varrl/core/tensor_io.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/model/pretrain.h"
+#include "varrl/model/self_correction.h"
 #include "varrl/sampler/sampler.h"
 #include "tiny_config.h"
 
@@ -158,11 +159,12 @@ TEST(Sampler, SeedsDetermineSamplesAndPrefixResumeEqualsFullRun) {
 TEST(Model, TinyPretrainingLossFalls) {
   // The second run's targets are re-drawn every step (random flips of up to 30 % of the coarser codes of random
   // images), so its floor is higher: measured 0.38 and 0.52 of the first window on the 2-core machine.
-  for (auto [sc, ratio] : {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75}}) {
+  for (auto [sc, ratio] : {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75},
+                           std::pair{"pretrain.own_prefix=0.5", 0.75}}) {
     Tiny t;
     Config cfg = t.cfg;
     for (auto s : {"pretrain.steps=100", "pretrain.batch_size=8", "pretrain.lr=0.003", "pretrain.warmup_steps=5",
-                   "pretrain.log_every=10", "pretrain.ema=0.9", sc})
+                   "pretrain.log_every=10", "pretrain.ema=0.9", "pretrain.own_prefix_scales=2", sc})
       cfg.set(s);
     // Two fixed "images" per prompt: the policy must learn a prompt → token-grid mapping.
     torch::manual_seed(0);
@@ -212,38 +214,57 @@ TEST(Model, PretrainingTextGainShowsThePromptIsRead) {
 }
 
 // pretrain.stop_at ends a run on the schedule of pretrain.steps; resuming it reproduces the uninterrupted run exactly.
+// Also with self-correction (random flips and the model's own prefixes, whose draws come from the step's generator).
 TEST(Model, PretrainStopAtThenResumeIsBitIdentical) {
-  Tiny t;
-  Config cfg = t.cfg;
-  for (auto s : {"pretrain.steps=6", "pretrain.batch_size=4", "pretrain.lr=0.003", "pretrain.warmup_steps=2",
-                 "pretrain.log_every=2", "pretrain.ema=0.9", "pretrain.ckpt_every=0"})
-    cfg.set(s);
-  torch::manual_seed(0);
-  PretrainData data;
-  data.codes_NL = encode_images(t.vae, torch::rand({4, 3, 16, 32}) * 2 - 1);
-  data.prompts = {"\"AB\"", "\"CD\"", "\"EF\"", "\"GH\""};
-  namespace fs = std::filesystem;
-  const fs::path root = fs::temp_directory_path() / ("varrl_test_pretrain_" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  auto run = [&](const std::string& dir, const Config& c, bool resume) {
-    fs::create_directories(dir);
-    torch::manual_seed(1);
-    VAR var = make_policy(c), ema = make_policy(c);
-    copy_weights(ema, var);
-    return pretrain(var, &ema, t.vae, data, c, dir, resume);
-  };
-  run((root / "a").string(), cfg, false);
-  Config early = cfg;
-  early.set("pretrain.stop_at=3");
-  EXPECT_EQ(run((root / "b").string(), early, false).steps, 3);
-  EXPECT_EQ(run((root / "b").string(), early, true).steps, 0);  // already there: nothing trained, nothing written
-  EXPECT_EQ(run((root / "b").string(), cfg, true).steps, 3);
-  for (auto f : {"/policy.safetensors", "/state/policy_raw.safetensors", "/state/pretrain_optim.safetensors"}) {
-    auto a = load_tensors((root / "a").string() + f), b = load_tensors((root / "b").string() + f);
-    ASSERT_EQ(a.size(), b.size()) << f;
-    for (auto& [k, v] : a)
-      EXPECT_TRUE(torch::equal(v, b.at(k))) << f << " " << k << " max diff " << (v - b.at(k)).abs().max().item<double>();
+  for (const std::vector<std::string> extra :
+       {std::vector<std::string>{}, {"pretrain.self_correction=0.2", "pretrain.own_prefix=0.5", "pretrain.own_prefix_scales=2"}}) {
+    Tiny t;
+    Config cfg = t.cfg;
+    for (auto s : {"pretrain.steps=6", "pretrain.batch_size=4", "pretrain.lr=0.003", "pretrain.warmup_steps=2",
+                   "pretrain.log_every=2", "pretrain.ema=0.9", "pretrain.ckpt_every=0"})
+      cfg.set(s);
+    for (const auto& s : extra) cfg.set(s);
+    torch::manual_seed(0);
+    PretrainData data;
+    data.codes_NL = encode_images(t.vae, torch::rand({4, 3, 16, 32}) * 2 - 1);
+    data.prompts = {"\"AB\"", "\"CD\"", "\"EF\"", "\"GH\""};
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() /
+                          ("varrl_test_pretrain_" + std::to_string(::getpid()) + "_" + std::to_string(extra.size()));
+    fs::remove_all(root);
+    auto run = [&](const std::string& dir, const Config& c, bool resume) {
+      fs::create_directories(dir);
+      torch::manual_seed(1);
+      VAR var = make_policy(c), ema = make_policy(c);
+      copy_weights(ema, var);
+      return pretrain(var, &ema, t.vae, data, c, dir, resume);
+    };
+    run((root / "a").string(), cfg, false);
+    Config early = cfg;
+    early.set("pretrain.stop_at=3");
+    EXPECT_EQ(run((root / "b").string(), early, false).steps, 3);
+    EXPECT_EQ(run((root / "b").string(), early, true).steps, 0);  // already there: nothing trained, nothing written
+    EXPECT_EQ(run((root / "b").string(), cfg, true).steps, 3);
+    for (auto f : {"/policy.safetensors", "/state/policy_raw.safetensors", "/state/pretrain_optim.safetensors"}) {
+      auto a = load_tensors((root / "a").string() + f), b = load_tensors((root / "b").string() + f);
+      ASSERT_EQ(a.size(), b.size()) << f;
+      for (auto& [k, v] : a)
+        EXPECT_TRUE(torch::equal(v, b.at(k))) << extra.size() << f << " " << k << " max diff "
+                                              << (v - b.at(k)).abs().max().item<double>();
+    }
+    fs::remove_all(root);
   }
+}
+
+// The own-prefix chooser takes sample b's first m_b scales from the model's samples and keeps the labels after.
+TEST(Model, OwnPrefixReplacesTheFirstMScalesOfEachSample) {
+  std::vector<torch::Tensor> own_Bl{torch::full({3, 1}, 7, torch::kLong), torch::full({3, 2}, 8, torch::kLong)};
+  auto choose = own_prefix(own_Bl, torch::tensor({0, 1, 2}));
+  auto label1_Bl = torch::zeros({3, 1}, torch::kLong), label2_Bl = torch::zeros({3, 2}, torch::kLong);
+  EXPECT_TRUE(torch::equal(choose(0, label1_Bl), torch::tensor({0, 7, 7}).unsqueeze(1)));
+  EXPECT_TRUE(torch::equal(choose(1, label2_Bl), torch::tensor({0, 0, 8}).unsqueeze(1).expand({3, 2})));
+  auto label3_Bl = torch::ones({3, 4}, torch::kLong);
+  EXPECT_TRUE(torch::equal(choose(2, label3_Bl), label3_Bl));  // past the sampled prefix
 }
 
 TEST(Model, ScaleWeightsFollowTheFormula) {

@@ -7,6 +7,7 @@
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/render.h"
 #include "varrl/core/rng.h"
+#include "varrl/model/self_correction.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 #include "varrl/tokenizer/tokenizer_trainer.h"
 #include "varrl/tokenizer/vqvae.h"
@@ -105,13 +106,13 @@ TEST(Quantizer, SelfCorrectionLabelsCorrectTheFlippedPrefix) {
   auto f = torch::randn({3, cfg.Cvae, 8, 16});
   auto plain = q->f_to_idxBl(f);
   auto gen = at::detail::createCPUGenerator(5);
-  auto none = q->f_to_idxBl_self_correcting(f, torch::zeros({3}), gen);
   const int SN = static_cast<int>(cfg.patch_nums.size());
+  auto none = q->f_to_idxBl_correcting(f, random_flips(torch::zeros({3}), cfg.vocab_size, SN, gen));
   for (int si = 0; si < SN; ++si) {
     EXPECT_TRUE(torch::equal(none.labels_Bl[si], plain[si])) << si;
     EXPECT_TRUE(torch::equal(none.inputs_Bl[si], plain[si])) << si;
   }
-  auto sc = q->f_to_idxBl_self_correcting(f, torch::tensor({0.0f, 0.5f, 1.0f}), gen);
+  auto sc = q->f_to_idxBl_correcting(f, random_flips(torch::tensor({0.0f, 0.5f, 1.0f}), cfg.vocab_size, SN, gen));
   int64_t flipped = 0, slots = 0;
   for (int si = 0; si < SN; ++si) {
     auto differ_Bl = sc.inputs_Bl[si] != sc.labels_Bl[si];

@@ -11,6 +11,7 @@
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
 #include "varrl/model/policy_io.h"
+#include "varrl/model/self_correction.h"
 #include "varrl/sampler/sampler.h"
 
 namespace varrl {
@@ -58,8 +59,16 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const int64_t end = stop_at > 0 ? std::min(stop_at, steps) : steps;
   const uint64_t seed = cfg.get<int64_t>("runtime.seed");
   const double self_correction = cfg.get<double>("pretrain.self_correction");
+  const double own_prefix_prob = cfg.get<double>("pretrain.own_prefix");
+  const int own_prefix_scales = cfg.get<int>("pretrain.own_prefix_scales");
   if (self_correction < 0 || self_correction > 1)
     throw Error("pretrain.self_correction must be in [0, 1], got " + std::to_string(self_correction));
+  if (own_prefix_prob < 0 || own_prefix_prob > 1)
+    throw Error("pretrain.own_prefix must be in [0, 1], got " + std::to_string(own_prefix_prob));
+  if (own_prefix_prob > 0 && (own_prefix_scales < 1 || own_prefix_scales >= static_cast<int>(var->cfg.patch_nums.size())))
+    throw Error("pretrain.own_prefix_scales must be in [1, number of scales - 1], got " +
+                std::to_string(own_prefix_scales));
+  const SamplingParams own_sampling = SamplingParams::from_config(cfg);
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
   const int64_t N = data.codes_NL.size(0), L = var->cfg.L(), V = var->cfg.vocab_size;
@@ -105,9 +114,24 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     {
       torch::NoGradGuard ng;
       auto inputs_Bl = split_scales(idx_BL, pn);
-      if (self_correction > 0) {  // the targets become the codes that correct randomly flipped coarser codes
-        auto f_BChw = vae->quantize->idxBl_to_fhat(inputs_Bl);
-        auto sc = vae->quantize->f_to_idxBl_self_correcting(f_BChw, torch::rand({B}, g) * self_correction, g);
+      if (self_correction > 0 || own_prefix_prob > 0) {  // targets that correct replaced coarser codes
+        std::vector<MultiScaleQuantizerImpl::CodeChooser> choosers;
+        if (own_prefix_prob > 0) {  // scheduled sampling: the first m scales of some samples are the model's own
+          auto m_B = torch::where(torch::rand({B}, g) < own_prefix_prob,
+                                  torch::randint(1, own_prefix_scales + 1, {B}, g, torch::kLong), torch::zeros({B}, torch::kLong));
+          auto seeds_B = torch::randint(1LL << 40, {B}, g, torch::kLong);
+          std::vector<uint64_t> seeds(seeds_B.data_ptr<int64_t>(), seeds_B.data_ptr<int64_t>() + B);
+          auto own = sample(var, vae, var->encode_prompts(prompts), own_sampling, seeds, {}, false, own_prefix_scales);
+          choosers.push_back(own_prefix(own.idx_Bl, m_B));
+        }
+        if (self_correction > 0)
+          choosers.push_back(random_flips(torch::rand({B}, g) * self_correction, V, SN, g));
+        auto sc = vae->quantize->f_to_idxBl_correcting(
+            vae->quantize->idxBl_to_fhat(inputs_Bl), [&](int si, const torch::Tensor& label_Bl) {
+              auto chosen_Bl = label_Bl;
+              for (auto& c : choosers) chosen_Bl = c(si, chosen_Bl);
+              return chosen_Bl;
+            });
         idx_BL = cat_scales(sc.labels_Bl);
         inputs_Bl = sc.inputs_Bl;
       }

@@ -94,27 +94,21 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
 }
 
 std::vector<torch::Tensor> MultiScaleQuantizerImpl::f_to_idxBl(const torch::Tensor& f_BChw) {
-  auto gen = at::detail::createCPUGenerator(0);  // unused: nothing is flipped
-  return f_to_idxBl_self_correcting(f_BChw, torch::Tensor(), gen).labels_Bl;
+  return f_to_idxBl_correcting(f_BChw, [](int, const torch::Tensor& label_Bl) { return label_Bl; }).labels_Bl;
 }
 
-MultiScaleQuantizerImpl::SelfCorrected MultiScaleQuantizerImpl::f_to_idxBl_self_correcting(
-    const torch::Tensor& f_BChw, const torch::Tensor& flip_B, torch::Generator& gen) {
+MultiScaleQuantizerImpl::Corrected MultiScaleQuantizerImpl::f_to_idxBl_correcting(const torch::Tensor& f_BChw,
+                                                                                   const CodeChooser& choose) {
   torch::NoGradGuard ng;
   const int SN = static_cast<int>(cfg.patch_nums.size());
   const auto B = f_BChw.size(0), C = f_BChw.size(1);
   auto f_rest = f_BChw.clone();
-  SelfCorrected out;
+  Corrected out;
   for (int si = 0; si < SN; ++si) {
     const Scale& s = cfg.patch_nums[si];
     auto rest_BChw = si != SN - 1 ? area_down(f_rest, s) : f_rest;
     auto idx_Bl = nearest_code(rest_BChw.permute({0, 2, 3, 1}).reshape({-1, C}), embedding->weight).view({B, s.area()});
-    auto used_Bl = idx_Bl;
-    if (flip_B.defined() && si != SN - 1) {  // the last scale's codes feed no later input
-      auto flip_Bl = torch::rand({B, s.area()}, gen) < flip_B.to(torch::kCPU, torch::kFloat).unsqueeze(1);
-      auto random_Bl = torch::randint(cfg.vocab_size, {B, s.area()}, gen, torch::kLong);
-      used_Bl = torch::where(flip_Bl.to(idx_Bl.device()), random_Bl.to(idx_Bl.device()), idx_Bl);
-    }
+    auto used_Bl = choose(si, idx_Bl);
     out.labels_Bl.push_back(idx_Bl);
     out.inputs_Bl.push_back(used_Bl);
     f_rest = f_rest - scale_contribution(used_Bl, si);

@@ -6,6 +6,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 #include "varrl/tokenizer/tokenizer_config.h"
@@ -38,16 +39,16 @@ struct MultiScaleQuantizerImpl : torch::nn::Module {
   QuantizerOutput forward(const torch::Tensor& f_BChw);
   // Latent → per-scale indices (no gradient).
   std::vector<torch::Tensor> f_to_idxBl(const torch::Tensor& f_BChw);
-  // Self-correction (Infinity's bitwise self-correction, on indices): quantises f scale by scale as f_to_idxBl does,
-  // but each code chosen at scales 0..SN-2 is replaced by a uniformly random code with probability flip_B[b] before
-  // it enters f_hat, so every later scale's code is the one that corrects the coarser scales' errors. Returns the
-  // codes to predict (labels) and the perturbed codes the teacher-forcing inputs are built from; flip 0 gives
-  // f_to_idxBl twice. No gradient.
-  struct SelfCorrected {
+  // Quantisation with corrected targets: scale by scale, the nearest code to the residual is the label, and
+  // choose(si, label_Bl) gives the codes that actually enter f_hat (label_Bl itself = f_to_idxBl; random flips or the
+  // model's own samples = self-correction, model/self_correction.h), so every later label is the code that corrects
+  // what the chosen coarser codes got wrong. Returns the labels and the chosen codes (the teacher-forcing inputs).
+  // No gradient.
+  struct Corrected {
     std::vector<torch::Tensor> labels_Bl, inputs_Bl;
   };
-  SelfCorrected f_to_idxBl_self_correcting(const torch::Tensor& f_BChw, const torch::Tensor& flip_B,
-                                           torch::Generator& gen);
+  using CodeChooser = std::function<torch::Tensor(int si, const torch::Tensor& label_Bl)>;
+  Corrected f_to_idxBl_correcting(const torch::Tensor& f_BChw, const CodeChooser& choose);
   // Scale si's contribution φ_si(up(embed(idx))) at the full latent size.
   torch::Tensor scale_contribution(const torch::Tensor& idx_Bl, int si);
   // Indices (all scales, or a prefix of them) → accumulated f_hat.

@@ -1,0 +1,27 @@
+#include "varrl/model/self_correction.h"
+
+namespace varrl {
+
+MultiScaleQuantizerImpl::CodeChooser random_flips(const torch::Tensor& flip_B, int64_t V, int SN,
+                                                  torch::Generator& gen) {
+  auto p_B1 = flip_B.to(torch::kCPU, torch::kFloat).unsqueeze(1);
+  return [p_B1, V, SN, gen](int si, const torch::Tensor& label_Bl) mutable {
+    if (si == SN - 1) return label_Bl;
+    const auto B = label_Bl.size(0), l = label_Bl.size(1);
+    auto flip_Bl = torch::rand({B, l}, gen) < p_B1;
+    auto random_Bl = torch::randint(V, {B, l}, gen, torch::kLong);
+    return torch::where(flip_Bl.to(label_Bl.device()), random_Bl.to(label_Bl.device()), label_Bl);
+  };
+}
+
+MultiScaleQuantizerImpl::CodeChooser own_prefix(const std::vector<torch::Tensor>& own_Bl,
+                                                const torch::Tensor& prefix_scales_B) {
+  auto m_B1 = prefix_scales_B.to(torch::kLong).unsqueeze(1);
+  return [own_Bl, m_B1](int si, const torch::Tensor& label_Bl) {
+    if (si >= static_cast<int>(own_Bl.size())) return label_Bl;
+    auto use_B1 = (m_B1 > si).to(label_Bl.device());
+    return torch::where(use_B1, own_Bl[si].to(label_Bl.device()), label_Bl);
+  };
+}
+
+}  // namespace varrl
