@@ -3,8 +3,10 @@
 # The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
 # pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
 #   OUT=models/default scripts/train-base.sh
-# Two stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
-# from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13).
+# Three stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
+# from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13),
+# (3) 300 steps warm-started from stage 2 with self-correction (pretrain.self_correction 0.2: coarser codes flipped at
+# random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14.
 # The model's sampler temperature is 0.5 (its config.yaml; measured best on 300 held-out prompts, docs/base-model.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +31,20 @@ $V pretrain --tokenizer models/tokenizer-v0 --data "$DATA/train" --out "$STAGE1"
 [ "$STOP_AT" = 0 ] || exit 0   # stage 1 not finished yet: call again (it resumes)
 STEPS2=${STEPS2:-800}
 [ -f "$DATA/train2/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 13 --out "$DATA/train2" "${RENDER[@]}" | tail -1
-if [ -f "$OUT/state/pretrain_state.json" ]; then
-  $V pretrain --data "$DATA/train2" --out "$OUT" --resume | tail -1
+STAGE2="$OUT-stage2"
+if [ -f "$STAGE2/state/pretrain_state.json" ]; then
+  $V pretrain --data "$DATA/train2" --out "$STAGE2" --resume | tail -1
 else
-  $V pretrain --init "$STAGE1" --data "$DATA/train2" --out "$OUT" "${RENDER[@]}" --set pretrain.steps="$STEPS2" \
+  $V pretrain --init "$STAGE1" --data "$DATA/train2" --out "$STAGE2" "${RENDER[@]}" --set pretrain.steps="$STEPS2" \
     --set pretrain.lr=0.0004 --set pretrain.warmup_steps=50 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
     --set sampler.temperature=0.5 | tail -1
+fi
+STEPS3=${STEPS3:-300}
+[ -f "$DATA/train3/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 14 --out "$DATA/train3" "${RENDER[@]}" | tail -1
+if [ -f "$OUT/state/pretrain_state.json" ]; then
+  $V pretrain --data "$DATA/train3" --out "$OUT" --resume | tail -1
+else
+  $V pretrain --init "$STAGE2" --data "$DATA/train3" --out "$OUT" --set pretrain.steps="$STEPS3" \
+    --set pretrain.lr=0.0002 --set pretrain.warmup_steps=20 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
+    --set pretrain.self_correction=0.2 | tail -1
 fi
