@@ -27,6 +27,15 @@ fs::path temp_dir(const std::string& name) {
   return p;
 }
 
+// The largest absolute difference between same-named tensors of two safetensors files (which must hold the same names).
+double max_abs_diff(const std::string& a, const std::string& b) {
+  auto ta = load_tensors(a), tb = load_tensors(b);
+  EXPECT_EQ(ta.size(), tb.size()) << a << " vs " << b;
+  double d = 0;
+  for (auto& [k, v] : ta) d = std::max(d, (tb.at(k) - v).abs().max().item<double>());
+  return d;
+}
+
 // Runs a varrl command line; returns its exit status and the last stdout line (the JSON summary).
 int run_varrl(const std::string& args, const fs::path& log, std::string* last_line) {
   const std::string cmd = std::string(VARRL_BINARY) + " " + args + " > " + log.string() + ".out 2> " + log.string();
@@ -143,15 +152,28 @@ TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {
       << read_file((work / "cold.log").string());
   EXPECT_NE(run_varrl("pretrain --init " + kModel + " --resume --out " + (work / "warm").string() + common,
                       work / "both.log", nullptr), 0);
-  auto shipped = load_tensors(kModel + "/policy.safetensors");
-  auto warm = load_tensors((work / "warm/policy.safetensors").string());
-  auto cold = load_tensors((work / "cold/policy.safetensors").string());
-  ASSERT_EQ(shipped.size(), warm.size());
-  double warm_diff = 0, cold_diff = 0;
-  for (auto& [k, v] : shipped) {
-    warm_diff = std::max(warm_diff, (warm.at(k) - v).abs().max().item<double>());
-    cold_diff = std::max(cold_diff, (cold.at(k) - v).abs().max().item<double>());
-  }
-  EXPECT_LT(warm_diff, 1e-5);
-  EXPECT_GT(cold_diff, 1e-2);
+  EXPECT_LT(max_abs_diff(kModel + "/policy.safetensors", (work / "warm/policy.safetensors").string()), 1e-5);
+  EXPECT_GT(max_abs_diff(kModel + "/policy.safetensors", (work / "cold/policy.safetensors").string()), 1e-2);
+}
+
+// `varrl tokenizer train --init` starts from the given tokenizer's weights: with lr 0 (and no dead-code restart)
+// one step leaves them unchanged; without --init the same command starts from a random tokenizer.
+TEST(ShippedModel, TokenizerInitWarmStartsFromItsWeights) {
+  const fs::path work = temp_dir("tok_init");
+  const std::string mono = " --set render.style=mono --set render.max_chars=10 --set render.max_words=1";
+  ASSERT_EQ(run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
+      << read_file((work / "render.log").string());
+  const std::string common = " --data " + (work / "data").string() +
+                             " --set tokenizer_train.steps=1 --set tokenizer_train.lr=0 --set tokenizer_train.warmup_steps=0"
+                             " --set tokenizer_train.batch_size=4 --set tokenizer_train.dead_code_every=0 --threads 2";
+  ASSERT_EQ(run_varrl("tokenizer train --init " + kModel + " --out " + (work / "warm").string() + common,
+                      work / "warm.log", nullptr), 0)
+      << read_file((work / "warm.log").string());
+  ASSERT_EQ(run_varrl("tokenizer train --out " + (work / "cold").string() + mono + common, work / "cold.log", nullptr), 0)
+      << read_file((work / "cold.log").string());
+  EXPECT_NE(run_varrl("tokenizer train --init " + kModel + " --resume --out " + (work / "warm").string() + common,
+                      work / "both.log", nullptr), 0);
+  const std::string shipped = kModel + "/tokenizer.safetensors";
+  EXPECT_LT(max_abs_diff(shipped, (work / "warm/tokenizer.safetensors").string()), 1e-6);
+  EXPECT_GT(max_abs_diff(shipped, (work / "cold/tokenizer.safetensors").string()), 1e-2);
 }

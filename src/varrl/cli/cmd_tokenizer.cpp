@@ -27,7 +27,7 @@ torch::Tensor to_float(const torch::Tensor& u8) { return u8.to(torch::kFloat32).
 
 struct TrainArgs {
   CommonOptions common;
-  std::string out, data;
+  std::string out, data, init;
   bool resume = false;
 };
 struct EvalArgs {
@@ -49,8 +49,15 @@ void add_tokenizer_command(CLI::App& app) {
   train->add_option("--out", targs->out, "model folder to write (config.yaml, tokenizer.safetensors)")->required();
   train->add_option("--data", targs->data, "folder with prompts.jsonl + images (from `varrl render`)")->required();
   train->add_flag("--resume", targs->resume, "continue from the checkpoint in --out");
+  train->add_option("--init", targs->init,
+                    "warm start: weights and architecture from this model folder (fresh optimizer and LR schedule)");
   train->callback([targs] {
+    if (!targs->init.empty() && targs->resume) throw Error("tokenizer train: --init and --resume exclude each other");
     Config cfg = targs->resume ? resolve_config(targs->common, nullptr) : resolve_config(targs->common);
+    if (!targs->init.empty()) {
+      Config base = load_model_config(targs->init);  // its architecture and data size
+      cfg = resolve_config(targs->common, &base);
+    }
     if (targs->resume) {
       Config saved = load_model_config(targs->out);
       for (const auto& s : targs->common.sets) saved.set(s);
@@ -66,7 +73,7 @@ void add_tokenizer_command(CLI::App& app) {
       auto idx = torch::randint(N, {B}, g, torch::kLong);
       return to_float(data_u8.index_select(0, idx));
     };
-    VQVAE vae(TokenizerConfig::from_config(cfg));
+    VQVAE vae = targs->init.empty() ? VQVAE(TokenizerConfig::from_config(cfg)) : load_tokenizer(targs->init, cfg);
     std::filesystem::create_directories(targs->out);
     auto res = train_tokenizer(vae, cfg, batches, targs->out, targs->resume);
     print_summary({{"out", targs->out}, {"steps", res.steps}, {"seconds", res.seconds},
