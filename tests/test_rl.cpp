@@ -12,6 +12,7 @@
 #include "varrl/rl/grpo_loss.h"
 #include "varrl/rl/mask_propagation.h"
 #include "varrl/rl/panw.h"
+#include "varrl/rl/ablation_variants.h"
 #include "varrl/rl/preset.h"
 #include "varrl/rl/rollout.h"
 #include "varrl/rl/trainer.h"
@@ -336,4 +337,27 @@ TEST(RLPreset, EqualsConfigsRlDefaultYaml) {
           << file << " " << key << " is not a change of the defaults";
     }
   }
+}
+
+// `varrl ablate --variants`: "every" is the whole matrix (the paper's ablations), "all" the all-three variant alone,
+// a list keeps its order, and an unknown name is an error naming it.
+TEST(AblationVariants, EveryIsTheMatrixAndAllIsTheAllThreeVariant) {
+  const auto every = pick_ablation_variants("every");
+  ASSERT_EQ(every.size(), 8u);
+  EXPECT_EQ(every.front().name, "grpo");
+  const auto all = pick_ablation_variants("all");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].name, "all");
+  for (const char* on : {"rl.vmr.enabled=true", "rl.panw.enabled=true", "rl.mp.enabled=true"})
+    EXPECT_NE(std::find(all[0].sets.begin(), all[0].sets.end(), on), all[0].sets.end()) << on;
+  const auto two = pick_ablation_variants("mp,grpo");
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].name, "mp");
+  EXPECT_EQ(two[1].name, "grpo");
+  for (const auto& v : every) {  // every variant's switches are valid keys and values of the config
+    Config c = Config::defaults();
+    for (const auto& s : v.sets) EXPECT_NO_THROW(c.set(s)) << v.name << " " << s;
+  }
+  EXPECT_THROW(pick_ablation_variants("grpo,vmr-m9"), Error);
+  EXPECT_THROW(pick_ablation_variants(""), Error);
 }

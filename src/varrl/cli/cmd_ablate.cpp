@@ -15,6 +15,7 @@
 #include "varrl/core/metrics.h"
 #include "varrl/report/ablation_summary.h"
 #include "varrl/report/html_report.h"
+#include "varrl/rl/ablation_variants.h"
 #include "varrl/rl/preset.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -24,54 +25,11 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string out = "runs/ablate", variants = "all";
+  std::string out = "runs/ablate", variants = "every";
   int seeds = 3, steps = 30, eval_prompts = 50;
   double level = -1;
 };
 
-struct Variant {
-  std::string name;
-  std::vector<std::string> sets;
-};
-
-std::vector<Variant> all_variants() {
-  auto with = [](bool vmr, bool panw, bool mp, std::vector<std::string> extra) {
-    std::vector<std::string> s = {std::string("rl.vmr.enabled=") + (vmr ? "true" : "false"),
-                                  std::string("rl.panw.enabled=") + (panw ? "true" : "false"),
-                                  std::string("rl.mp.enabled=") + (mp ? "true" : "false")};
-    s.insert(s.end(), extra.begin(), extra.end());
-    return s;
-  };
-  return {
-      {"grpo", with(false, false, false, {})},
-      {"panw-a0.6", with(false, true, false, {"rl.panw.alpha=0.6"})},
-      {"panw-a1.0", with(false, true, false, {"rl.panw.alpha=1.0"})},
-      {"vmr-m4-K2", with(true, false, false, {"rl.vmr.middle_scale=4", "rl.vmr.K=2"})},
-      {"vmr-m6-K2", with(true, false, false, {"rl.vmr.middle_scale=6", "rl.vmr.K=2"})},
-      // K = 1: one continuation per prefix, so suffix advantages are taken across the prompt's group.
-      {"vmr-m4-K1", with(true, false, false, {"rl.vmr.middle_scale=4", "rl.vmr.K=1", "rl.vmr.suffix_group=prompt"})},
-      {"mp", with(false, false, true, {})},
-      {"all", with(true, true, true, {"rl.panw.alpha=0.6", "rl.vmr.middle_scale=5", "rl.vmr.K=2"})},
-  };
-}
-
-std::vector<Variant> pick(const std::string& list) {
-  auto all = all_variants();
-  if (list == "all") return all;
-  std::vector<Variant> out;
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ',')) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const Variant& v) { return v.name == name; });
-    if (it == all.end()) {
-      std::string known;
-      for (auto& v : all) known += " " + v.name;
-      throw Error("ablate: unknown variant '" + name + "' (known:" + known + ")");
-    }
-    out.push_back(*it);
-  }
-  return out;
-}
 }  // namespace
 
 void add_ablate_command(CLI::App& app) {
@@ -82,12 +40,12 @@ void add_ablate_command(CLI::App& app) {
   cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str();
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
       ->capture_default_str();
-  cmd->add_option("--variants", a->variants, "comma list of variants, or all")->capture_default_str();
+  cmd->add_option("--variants", a->variants, "comma list of variants (all = the variant with VMR + PANW + MP), or every")->capture_default_str();
   cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated after each run")->capture_default_str();
   cmd->add_option("--level", a->level, "training-reward level for 'steps to level' (default: first-step mean + 0.1)");
   cmd->callback([a] {
     namespace fs = std::filesystem;
-    const auto variants = pick(a->variants);
+    const auto variants = pick_ablation_variants(a->variants);
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<AblationRun> runs;
     nlohmann::json base_eval;
