@@ -6,7 +6,6 @@
 // and unfinished ones resumed, so an interrupted ablation continues where it stopped.
 #include <chrono>
 #include <filesystem>
-#include <sstream>
 
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
@@ -40,7 +39,9 @@ void add_ablate_command(CLI::App& app) {
   cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str();
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
       ->capture_default_str();
-  cmd->add_option("--variants", a->variants, "comma list of variants (all = the variant with VMR + PANW + MP), or every")->capture_default_str();
+  cmd->add_option("--variants", a->variants,
+                  "comma list of variants (all = the variant with VMR + PANW + MP), or every")
+      ->capture_default_str();
   cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated after each run")->capture_default_str();
   cmd->add_option("--level", a->level, "training-reward level for 'steps to level' (default: first-step mean + 0.1)");
   cmd->callback([a] {
