@@ -1,5 +1,7 @@
 #include "varrl/tokenizer/quantizer.h"
 
+#include "varrl/tokenizer/codebook_usage_loss.h"
+
 namespace varrl {
 
 namespace F = torch::nn::functional;
@@ -63,6 +65,7 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
   auto f_rest = f_no_grad.clone();
   auto f_hat = torch::zeros_like(f_BChw);
   auto vq_loss = torch::zeros({}, f_BChw.options());
+  auto usage_loss = torch::zeros({}, f_BChw.options());
   QuantizerOutput out;
   std::vector<torch::Tensor> rest_samples;
   for (int si = 0; si < SN; ++si) {
@@ -76,6 +79,11 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
       usage_counts[si] += torch::bincount(idx_N.cpu(), {}, cfg.vocab_size);
       rest_samples.push_back(rest_NC.detach());
     }
+    if (usage_temperature > 0) {
+      auto u = codebook_usage_loss(rest_NC, embedding->weight, usage_temperature);
+      usage_loss = usage_loss + u.loss;
+      out.usage_perplexity.push_back(u.batch_perplexity);
+    }
     auto idx_Bl = idx_N.view({B, s.area()});
     out.idx_Bl.push_back(idx_Bl);
     auto h_BChw = scale_contribution(idx_Bl, si);
@@ -87,8 +95,10 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
     torch::NoGradGuard ng;
     auto all = torch::cat(rest_samples, 0);
     recent_rest_NC = all.index_select(0, torch::randperm(all.size(0), torch::kLong).slice(0, 0, cfg.vocab_size * 2));
+    last_rest_NC = std::move(rest_samples);
   }
   out.vq_loss = vq_loss / SN;
+  out.usage_loss = usage_loss / SN;
   out.f_hat_BChw = (f_hat.detach() - f_no_grad) + f_BChw;  // straight-through
   return out;
 }
@@ -145,18 +155,40 @@ torch::Tensor MultiScaleQuantizerImpl::next_autoregressive_input(int si, torch::
   return area_down(f_hat, cfg.patch_nums[si + 1]);
 }
 
-int64_t MultiScaleQuantizerImpl::restart_dead_codes(torch::Generator& gen) {
+// Writes rows of rest_NC (chosen at random, with a little noise) into the codes `codes`.
+static void reseed_codes(torch::Tensor& codebook_VC, const torch::Tensor& codes, const torch::Tensor& rest_NC,
+                         torch::Generator& gen, bool distinct_rows) {
+  const int64_t n = codes.numel();
+  auto pick = distinct_rows ? torch::randperm(rest_NC.size(0), gen, torch::kLong).slice(0, 0, n)
+                            : torch::randint(rest_NC.size(0), {n}, gen, torch::kLong);
+  auto src = rest_NC.index_select(0, pick.to(rest_NC.device()));
+  src = src + 0.01 * rest_NC.std() * torch::randn(src.sizes(), gen, src.options().device(torch::kCPU)).to(src.device());
+  codebook_VC.index_copy_(0, codes.to(src.device()), src);
+}
+
+int64_t MultiScaleQuantizerImpl::restart_dead_codes(torch::Generator& gen, double coarse_target) {
   torch::NoGradGuard ng;
   if (!recent_rest_NC.defined() || recent_rest_NC.size(0) == 0) return 0;
+  auto& codebook_VC = embedding->weight;
   auto total = torch::zeros({cfg.vocab_size}, torch::kLong);
   for (auto& u : usage_counts) total += u;
   auto dead = (total == 0).nonzero().flatten();
-  const int64_t n = dead.numel();
-  if (n > 0) {
-    auto pick = torch::randint(recent_rest_NC.size(0), {n}, gen, torch::kLong);
-    auto src = recent_rest_NC.index_select(0, pick.to(recent_rest_NC.device()));
-    src = src + 0.01 * src.std() * torch::randn(src.sizes(), gen, src.options().device(torch::kCPU)).to(src.device());
-    embedding->weight.index_copy_(0, dead.to(src.device()), src);
+  int64_t n = dead.numel();
+  if (n > 0) reseed_codes(codebook_VC, dead, recent_rest_NC, gen, false);
+  const int SN = static_cast<int>(cfg.patch_nums.size());
+  for (int si = 0; coarse_target > 0 && si + 1 < SN && si < static_cast<int>(last_rest_NC.size()); ++si) {
+    const double slots = usage_counts[si].sum().item<double>();
+    const double want = coarse_target * std::min<double>(cfg.vocab_size, slots);
+    const double used = (usage_counts[si] > 0).sum().item<double>();
+    const int64_t k = std::min<int64_t>({8, static_cast<int64_t>(want - used), last_rest_NC[si].size(0)});
+    if (k <= 0) continue;
+    // Least-used codes overall that this scale does not use (dead ones were just re-seeded: skip them too).
+    auto score = total.to(torch::kDouble) + (usage_counts[si] > 0).to(torch::kDouble) * 1e18 +
+                 (total == 0).to(torch::kDouble) * 1e18;
+    auto codes = std::get<1>(score.sort()).slice(0, 0, k);
+    reseed_codes(codebook_VC, codes, last_rest_NC[si], gen, true);
+    total.index_fill_(0, codes, static_cast<int64_t>(1) << 40);  // not picked again for another scale in this call
+    n += k;
   }
   reset_usage();
   return n;

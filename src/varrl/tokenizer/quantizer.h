@@ -30,6 +30,8 @@ struct QuantizerOutput {
   torch::Tensor f_hat_BChw;   // straight-through quantised latent (gradient flows to the encoder)
   torch::Tensor vq_loss;      // mean over scales of β·‖sg(f_hat) − f‖² + ‖f_hat − sg(f)‖²
   std::vector<torch::Tensor> idx_Bl;  // per scale, B × (h_t·w_t) int64
+  torch::Tensor usage_loss;   // mean over scales of codebook_usage_loss (0 when usage_temperature is 0)
+  std::vector<double> usage_perplexity;  // per scale, exp H(batch-mean soft assignment) (empty when off)
 };
 
 struct MultiScaleQuantizerImpl : torch::nn::Module {
@@ -65,13 +67,20 @@ struct MultiScaleQuantizerImpl : torch::nn::Module {
   // Code usage: hits per scale since the last reset (V-long int64 counts).
   std::vector<torch::Tensor> usage_counts;
   void reset_usage();
-  // Re-seeds codes with no hit since the last reset from recently seen residual vectors; returns how many.
-  int64_t restart_dead_codes(torch::Generator& gen);
+  // Re-seeds codes with no hit (at any scale) since the last reset from recently seen residual vectors. With
+  // coarse_target > 0 it then serves every scale but the last whose distinct codes since the reset fall short of
+  // coarse_target × min(V, its token slots): up to 8 of the codebook's least-used codes (the finest scale hits nearly
+  // all of V, so those are its rarest) are re-seeded from that scale's own latest residuals. The codebook is shared,
+  // so a code serving only fine scales is never "dead" and the plain restart cannot raise coarse usage.
+  // Resets the usage counts; returns how many codes were re-seeded.
+  int64_t restart_dead_codes(torch::Generator& gen, double coarse_target = 0);
 
   TokenizerConfig cfg;
   torch::nn::Embedding embedding{nullptr};
   QuantResi quant_resi{nullptr};
+  double usage_temperature = 0;  // > 0: forward() also computes the per-scale codebook-usage loss (training only)
   torch::Tensor recent_rest_NC;  // a sample of residual vectors from the last forward (for dead-code restart)
+  std::vector<torch::Tensor> last_rest_NC;  // per scale, that scale's residual vectors in the last forward
 };
 TORCH_MODULE(MultiScaleQuantizer);
 

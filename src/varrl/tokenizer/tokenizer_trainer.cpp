@@ -32,6 +32,9 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
   const int64_t warmup = cfg.get<int64_t>("tokenizer_train.warmup_steps");
   const double l1w = cfg.get<double>("tokenizer_train.l1_weight"), l2w = cfg.get<double>("tokenizer_train.l2_weight");
   const int64_t dead_every = cfg.get<int64_t>("tokenizer_train.dead_code_every");
+  const double coarse_target = cfg.get<double>("tokenizer_train.coarse_usage_target");
+  const double usage_weight = cfg.get<double>("tokenizer_train.usage_weight");
+  vae->quantize->usage_temperature = usage_weight > 0 ? cfg.get<double>("tokenizer_train.usage_temperature") : 0.0;
   const int64_t log_every = std::max<int64_t>(1, cfg.get<int64_t>("tokenizer_train.log_every"));
   const int64_t ckpt_every = cfg.get<int64_t>("tokenizer_train.ckpt_every");
 
@@ -62,7 +65,7 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
     auto x = batches(step);
     auto out = vae->forward(x);
     auto rec = l1w * (out.rec_B3HW - x).abs().mean() + l2w * F::mse_loss(out.rec_B3HW, x);
-    auto loss = rec + out.vq_loss;
+    auto loss = rec + out.vq_loss + usage_weight * out.usage_loss;
     opt.zero_grad();
     loss.backward();
     auto gn = torch::nn::utils::clip_grad_norm_(vae->parameters(), 1.0);
@@ -70,16 +73,19 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
     double l = loss.item<double>();
     window += l, ++window_n;
     if (dead_every > 0 && (step + 1) % dead_every == 0) {
-      int64_t n = vae->quantize->restart_dead_codes(gen);
+      int64_t n = vae->quantize->restart_dead_codes(gen, coarse_target);
       if (n > 0) spdlog::debug("step {}: restarted {} dead codes", step + 1, n);
     }
     if ((step + 1) % log_every == 0 || step + 1 == steps) {
       double mean = window / window_n;
       if (res.first_loss == 0) res.first_loss = mean;
       res.last_loss = mean;
-      if (metrics)
-        metrics->write({{"step", step + 1}, {"loss", mean}, {"rec", rec.item<double>()},
-                        {"vq", out.vq_loss.item<double>()}, {"grad_norm", gn}, {"lr", lr_at(step, lr, warmup, steps)}});
+      if (metrics) {
+        nlohmann::json row{{"step", step + 1}, {"loss", mean}, {"rec", rec.item<double>()},
+                           {"vq", out.vq_loss.item<double>()}, {"grad_norm", gn}, {"lr", lr_at(step, lr, warmup, steps)}};
+        if (usage_weight > 0) row["usage"] = out.usage_loss.item<double>(), row["usage_perplexity"] = out.usage_perplexity;
+        metrics->write(row);
+      }
       window = 0, window_n = 0;
     }
     bar.update(step + 1, "loss=" + std::to_string(l).substr(0, 6));
@@ -90,6 +96,7 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
   if (!out_dir.empty()) save_checkpoint(out_dir, vae, opt, steps, cfg);
   res.steps = steps - start;
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  vae->quantize->usage_temperature = 0;
   vae->eval();
   return res;
 }
