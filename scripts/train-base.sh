@@ -3,10 +3,11 @@
 # The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
 # pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
 #   OUT=models/default scripts/train-base.sh
-# Three stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
+# Four stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
 # from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13),
 # (3) 300 steps warm-started from stage 2 with self-correction (pretrain.self_correction 0.2: coarser codes flipped at
-# random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14.
+# random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14,
+# (4) 500 more self-correction steps warm-started from stage 3, same settings, on a corpus rendered with seed 15.
 # The model's sampler temperature is 0.5 (its config.yaml; measured best on 300 held-out prompts, docs/base-model.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,12 +40,18 @@ else
     --set pretrain.lr=0.0004 --set pretrain.warmup_steps=50 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
     --set sampler.temperature=0.5 | tail -1
 fi
-STEPS3=${STEPS3:-300}
-[ -f "$DATA/train3/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed 14 --out "$DATA/train3" "${RENDER[@]}" | tail -1
-if [ -f "$OUT/state/pretrain_state.json" ]; then
-  $V pretrain --data "$DATA/train3" --out "$OUT" --resume | tail -1
-else
-  $V pretrain --init "$STAGE2" --data "$DATA/train3" --out "$OUT" --set pretrain.steps="$STEPS3" \
-    --set pretrain.lr=0.0002 --set pretrain.warmup_steps=20 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
-    --set pretrain.self_correction=0.2 | tail -1
-fi
+# Stages 3 and 4: self-correcting teacher forcing (docs/base-model.md), each on a fresh corpus of the training words.
+self_correct() {  # $1 = init folder, $2 = out folder, $3 = corpus seed, $4 = steps
+  local data="$DATA/train-seed$3"
+  [ -f "$data/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed "$3" --out "$data" "${RENDER[@]}" | tail -1
+  if [ -f "$2/state/pretrain_state.json" ]; then
+    $V pretrain --data "$data" --out "$2" --resume | tail -1
+  else
+    $V pretrain --init "$1" --data "$data" --out "$2" --set pretrain.steps="$4" \
+      --set pretrain.lr=0.0002 --set pretrain.warmup_steps=20 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
+      --set pretrain.self_correction=0.2 | tail -1
+  fi
+}
+STAGE3="$OUT-stage3"
+self_correct "$STAGE2" "$STAGE3" 14 "${STEPS3:-300}"
+self_correct "$STAGE3" "$OUT" 15 "${STEPS4:-500}"
