@@ -155,7 +155,7 @@ TEST(CodebookUsage, GradientMatchesFiniteDifferences) {
   auto rest_NC = torch::randn({12, 3}, opts).requires_grad_(true);
   auto code_VC = torch::randn({5, 3}, opts).requires_grad_(true);
   const double tau = 0.7;
-  auto loss = codebook_usage_loss(rest_NC, code_VC, tau).loss;
+  auto loss = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss;
   loss.backward();
   torch::NoGradGuard ng;
   const double eps = 1e-6;
@@ -165,9 +165,9 @@ TEST(CodebookUsage, GradientMatchesFiniteDifferences) {
     for (int64_t i = 0; i < flat.numel(); ++i) {
       const double v = flat[i].item<double>();
       flat[i] = v + eps;
-      const double up = codebook_usage_loss(rest_NC, code_VC, tau).loss.item<double>();
+      const double up = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss.item<double>();
       flat[i] = v - eps;
-      const double down = codebook_usage_loss(rest_NC, code_VC, tau).loss.item<double>();
+      const double down = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss.item<double>();
       flat[i] = v;
       EXPECT_NEAR(grad[i].item<double>(), (up - down) / (2 * eps), 1e-6) << i;
     }
@@ -192,7 +192,7 @@ TEST(CodebookUsage, SpreadsCollapsedResidualsOverCodes) {
   torch::optim::Adam opt({code_VC}, torch::optim::AdamOptions(0.05));
   double perplexity = 0, loss = 0;
   for (int step = 0; step < 300; ++step) {
-    auto u = codebook_usage_loss(rest_NC, code_VC, 0.5);
+    auto u = codebook_usage_loss(squared_distances(rest_NC, code_VC), 0.5);
     opt.zero_grad();
     u.loss.backward();
     opt.step();

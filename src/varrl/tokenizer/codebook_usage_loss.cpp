@@ -2,10 +2,12 @@
 
 namespace varrl {
 
-CodebookUsageLoss codebook_usage_loss(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC, double tau) {
+torch::Tensor squared_distances(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC) {
+  return rest_NC.pow(2).sum(1, true) + codebook_VC.pow(2).sum(1).unsqueeze(0) - 2.0 * torch::mm(rest_NC, codebook_VC.t());
+}
+
+CodebookUsageLoss codebook_usage_loss(const torch::Tensor& d_NV, double tau) {
   TORCH_CHECK(tau > 0, "codebook usage loss: temperature must be > 0");
-  auto d_NV = rest_NC.pow(2).sum(1, true) + codebook_VC.pow(2).sum(1).unsqueeze(0) -
-              2.0 * torch::mm(rest_NC, codebook_VC.t());
   auto logp_NV = torch::log_softmax(-d_NV / tau, 1);
   auto p_NV = logp_NV.exp();
   auto token_entropy = -(p_NV * logp_NV).sum(1).mean();

@@ -14,7 +14,10 @@ struct CodebookUsageLoss {
   double batch_perplexity = 0; // exp H(mean_n p_n): how many codes the batch's soft assignments spread over
 };
 
-// rest_NC: N residual vectors of one scale; codebook_VC: the V codes; tau > 0: softmax temperature on squared distances.
-CodebookUsageLoss codebook_usage_loss(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC, double tau);
+// ‖r_n − e_v‖² for N residual vectors and V codes (N × V); the quantiser's nearest-code search is its argmin.
+torch::Tensor squared_distances(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC);
+
+// d_NV: squared_distances of one scale's residuals to the codes; tau > 0: softmax temperature on them.
+CodebookUsageLoss codebook_usage_loss(const torch::Tensor& d_NV, double tau);
 
 }  // namespace varrl
