@@ -3,11 +3,12 @@
 # The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
 # pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
 #   OUT=models/default scripts/train-base.sh
-# Four stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
+# Five stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
 # from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13),
 # (3) 300 steps warm-started from stage 2 with self-correction (pretrain.self_correction 0.2: coarser codes flipped at
 # random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14,
-# (4) 500 more self-correction steps warm-started from stage 3, same settings, on a corpus rendered with seed 15.
+# (4) 500 more self-correction steps warm-started from stage 3, same settings, on a corpus rendered with seed 15,
+# (5) 500 more from stage 4, same settings, on a corpus rendered with seed 16.
 # The model's sampler temperature is 0.5 (its config.yaml; measured best on 300 held-out prompts, docs/base-model.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +41,7 @@ else
     --set pretrain.lr=0.0004 --set pretrain.warmup_steps=50 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
     --set sampler.temperature=0.5 | tail -1
 fi
-# Stages 3 and 4: self-correcting teacher forcing (docs/base-model.md), each on a fresh corpus of the training words.
+# Stages 3 to 5: self-correcting teacher forcing (docs/base-model.md), each on a fresh corpus of the training words.
 self_correct() {  # $1 = init folder, $2 = out folder, $3 = corpus seed, $4 = steps
   local data="$DATA/train-seed$3"
   [ -f "$data/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed "$3" --out "$data" "${RENDER[@]}" | tail -1
@@ -54,4 +55,6 @@ self_correct() {  # $1 = init folder, $2 = out folder, $3 = corpus seed, $4 = st
 }
 STAGE3="$OUT-stage3"
 self_correct "$STAGE2" "$STAGE3" 14 "${STEPS3:-300}"
-self_correct "$STAGE3" "$OUT" 15 "${STEPS4:-500}"
+STAGE4="$OUT-stage4"
+self_correct "$STAGE3" "$STAGE4" 15 "${STEPS4:-500}"
+self_correct "$STAGE4" "$OUT" 16 "${STEPS5:-500}"
