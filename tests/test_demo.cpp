@@ -11,6 +11,7 @@
 #include "browser_check.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 
 namespace fs = std::filesystem;
 using namespace varrl;
@@ -64,6 +65,13 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
     EXPECT_LE(summary[k].get<double>(), 1.0);
   }
   ASSERT_GE(summary["steps"].get<int>(), 1);
+  // The run trained the paper's three components, VMR with the demo's schedule B (prefix and suffix updates in every
+  // step; docs/demo.md measured the paper's PPPS costing held-out reward here).
+  const Config run_cfg = load_model_config(out.string());
+  EXPECT_TRUE(run_cfg.get<bool>("rl.vmr.enabled"));
+  EXPECT_TRUE(run_cfg.get<bool>("rl.panw.enabled"));
+  EXPECT_TRUE(run_cfg.get<bool>("rl.mp.enabled"));
+  EXPECT_EQ(run_cfg.get<std::string>("rl.vmr.schedule"), "B");
   // The first inner epoch of every step is exactly on-policy.
   const std::string metrics = read_file((out / "metrics.jsonl").string());
   auto first = nlohmann::json::parse(metrics.substr(0, metrics.find('\n')));
