@@ -5,6 +5,8 @@
 #include "varrl/core/error.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/reward/reward.h"
+#include "varrl/reward/text_distance.h"
+#include "varrl/rl/char_credit.h"
 #include "varrl/sampler/sampler.h"
 
 namespace varrl {
@@ -84,8 +86,36 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
     rb.prefix_rep_B = torch::arange(B, torch::kLong).remainder(K) == 0;
   }
   auto in_suffix_L = torch::arange(L, torch::kLong) >= m_begin;
-  rb.A_suffix_BL = suffix.A_N.view({B, 1}).expand({B, L}) * in_suffix_L.to(torch::kFloat32).view({1, L});
-  rb.A_prefix_BL = A_prefix_N.view({B, 1}).expand({B, L}) * (~in_suffix_L).to(torch::kFloat32).view({1, L});
+  // The final rewards' advantage per token: the image's A_i everywhere, or blended with per-letter credit.
+  torch::Tensor A_final_BL = suffix.A_N.view({B, 1}).expand({B, L}).contiguous();
+  if (opt.char_credit > 0) {
+    const int64_t span = opt.vmr && opt.suffix_group == "prefix" ? K : G;  // rows of one suffix group (contiguous)
+    const int H = vae->cfg.image_height, W = vae->cfg.image_width;
+    double matched = 0;
+    for (int64_t i = 0; i < B; i += G) {
+      const auto& p = rb.prompts[i];
+      if (p.texts.empty() || p.boxes.empty())
+        throw Error("rl.char_credit needs prompts with a text box (rendered prompts, `varrl render`)");
+      const std::string target = remove_spaces(to_lower(p.texts[0]));
+      auto M_LK = symbol_overlap_LK(p.boxes[0], static_cast<int>(text_length(target)), H, W, pn);
+      std::vector<torch::Tensor> c_rows;
+      for (int64_t j = i; j < i + G; ++j) {
+        if (!results[j].ocr) throw Error("rl.char_credit needs an OCR reward (reward.weights.ocr_ned or ocr_paper)");
+        c_rows.push_back(torch::tensor(matched_symbols(target, join_words(results[j].words)), torch::kFloat32));
+      }
+      auto c_GK = torch::stack(c_rows);
+      matched += c_GK.mean().item<double>() * G / B;
+      for (int64_t j = i; j < i + G; j += span) {
+        auto a_GK = symbol_advantages(c_GK.slice(0, j - i, j - i + span), opt.adv.eps, opt.adv.clip);
+        A_final_BL.slice(0, j, j + span) =
+            char_credit_advantages(suffix.A_N.slice(0, j, j + span), a_GK, M_LK, opt.char_credit);
+      }
+    }
+    rb.char_matched = matched;
+  }
+  rb.A_suffix_BL = A_final_BL * in_suffix_L.to(torch::kFloat32).view({1, L});
+  auto A_prefix_BL = opt.vmr ? A_prefix_N.view({B, 1}).expand({B, L}) : A_final_BL;
+  rb.A_prefix_BL = A_prefix_BL * (~in_suffix_L).to(torch::kFloat32).view({1, L});
   if (opt.drop_zero_std) {
     auto keep = (~prompt_adv.zero_std_G).index_select(0, prompt_N).to(torch::kFloat32).view({B, 1});
     rb.A_suffix_BL = rb.A_suffix_BL * keep;

@@ -32,6 +32,7 @@ struct RolloutOptions {
   bool mp = false;
   MaskOptions mask;
   std::string mask_scope = "group";     // group: union over the prompt's G images | sample: each image's boxes
+  double char_credit = 0;               // λ of per-letter credit (rl/char_credit.h); 0 = off
   int batch_size = 16;                  // images per sampling forward
 };
 
@@ -49,6 +50,7 @@ struct RolloutBatch {
   torch::Tensor values_P;               // VMR: V̂_m per prefix
   std::vector<double> mp_live_S;        // mean live fraction per scale
   double mp_no_boxes = 0;               // fraction of images whose reward gave no boxes
+  double char_matched = -1;             // char credit: fraction of target letters OCR read right (-1 = off)
   double reward_seconds = 0;            // time spent in the reward (the rest of collect_rollouts is sampling)
 };
 

@@ -77,6 +77,8 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   ropt_.mp = cfg_.get<bool>("rl.mp.enabled");
   ropt_.mask = {cfg_.get<std::string>("rl.mp.pool"), cfg_.get<bool>("rl.mp.binary")};
   ropt_.mask_scope = cfg_.get<std::string>("rl.mp.scope");
+  ropt_.char_credit = cfg_.get<double>("rl.char_credit");
+  if (ropt_.char_credit < 0 || ropt_.char_credit > 1) throw Error("rl.char_credit must be in [0, 1]");
   ropt_.batch_size = cfg_.get<int>("sampler.batch_size");
   lopt_ = {cfg_.get<double>("rl.clip_eps_low"), cfg_.get<double>("rl.clip_eps_high"), cfg_.get<double>("rl.kl_beta"),
            cfg_.get<std::string>("rl.ratio_level"), cfg_.get<std::string>("rl.loss_agg")};
@@ -290,6 +292,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     rec["mp/live" + sfx] = rb.mp_live_S[t];
   }
   if (ropt_.mp) rec["mp/no_boxes"] = rb.mp_no_boxes;
+  if (rb.char_matched >= 0) rec["char/matched"] = rb.char_matched;
   rec.update(rec0);
   if (rb.values_P.defined()) {
     rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
