@@ -29,7 +29,9 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
   const int K = opt.vmr ? opt.K : 1, P = G / K;  // P prefixes per prompt
   if (opt.vmr && (G % K != 0 || opt.middle_scale <= 0 || opt.middle_scale >= SN))
     throw Error("rl.vmr: group_size must be a multiple of K and 0 < middle_scale < number of scales");
-  if (opt.vmr && opt.suffix_group == "prefix" && K < 2)
+  // Suffix (final-reward) advantages compare the K continuations of a prefix, or the prompt's G images.
+  const bool per_prefix = opt.vmr && opt.suffix_group == "prefix";
+  if (per_prefix && K < 2)
     throw Error("rl.vmr.K = 1 leaves one continuation per prefix: set rl.vmr.suffix_group=prompt");
   const int64_t m_begin = policy->cfg.begin(opt.vmr ? opt.middle_scale : SN);  // first suffix token
 
@@ -71,8 +73,7 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
   auto prompt_N = torch::tensor(prompt_id, torch::kLong), prefix_N = torch::tensor(prefix_id, torch::kLong);
 
   // Suffix (or whole-trajectory) advantages from the final rewards.
-  auto suffix_group = opt.vmr && opt.suffix_group == "prefix" ? prefix_N : prompt_N;
-  auto suffix = group_advantages(rb.rewards_B, suffix_group, opt.vmr && opt.suffix_group == "prefix" ? Q * P : Q, opt.adv);
+  auto suffix = group_advantages(rb.rewards_B, per_prefix ? prefix_N : prompt_N, per_prefix ? Q * P : Q, opt.adv);
   auto prompt_adv = group_advantages(rb.rewards_B, prompt_N, Q, opt.adv);
   rb.frac_zero_std = prompt_adv.zero_std_G.to(torch::kDouble).mean().item<double>();
   torch::Tensor A_prefix_N = suffix.A_N;
@@ -89,7 +90,7 @@ RolloutBatch collect_rollouts(VAR& policy, VQVAE& vae, RewardFn& reward, const s
   // The final rewards' advantage per token: the image's A_i everywhere, or blended with per-letter credit.
   torch::Tensor A_final_BL = suffix.A_N.view({B, 1}).expand({B, L}).contiguous();
   if (opt.char_credit > 0) {
-    const int64_t span = opt.vmr && opt.suffix_group == "prefix" ? K : G;  // rows of one suffix group (contiguous)
+    const int64_t span = per_prefix ? K : G;  // rows of one suffix group (contiguous)
     const int H = vae->cfg.image_height, W = vae->cfg.image_width;
     double matched = 0;
     for (int64_t i = 0; i < B; i += G) {
