@@ -8,7 +8,8 @@
 # (3) 300 steps warm-started from stage 2 with self-correction (pretrain.self_correction 0.2: coarser codes flipped at
 # random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14,
 # (4) 500 more self-correction steps warm-started from stage 3, same settings, on a corpus rendered with seed 15,
-# (5) 500 more from stage 4, same settings, on a corpus rendered with seed 16.
+# (5) 500 more from stage 4, same settings, on a corpus rendered with seed 16, (6) 500 more from stage 5, same
+# settings, on a corpus rendered with seed 17.
 # The model's sampler temperature is 0.5 (its config.yaml; measured best on 300 held-out prompts, docs/base-model.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,4 +58,6 @@ STAGE3="$OUT-stage3"
 self_correct "$STAGE2" "$STAGE3" 14 "${STEPS3:-300}"
 STAGE4="$OUT-stage4"
 self_correct "$STAGE3" "$STAGE4" 15 "${STEPS4:-500}"
-self_correct "$STAGE4" "$OUT" 16 "${STEPS5:-500}"
+STAGE5="$OUT-stage5"
+self_correct "$STAGE4" "$STAGE5" 16 "${STEPS5:-500}"
+self_correct "$STAGE5" "$OUT" 17 "${STEPS6:-500}"
