@@ -48,9 +48,10 @@ int main(int argc, char** argv) {
                  rec["time/update"].get<double>(), rss.back());
   }
   const int n = std::max(1, steps - 1);
-  // Update FLOPs: forward (2 N per token) for π_old and π_ref, forward + backward (6 N per token) per inner epoch.
+  // Update FLOPs: forward (2 N per token) for π_ref and, with more than one inner epoch, for π_old (one epoch reuses
+  // the update's own forward pass); forward + backward (6 N per token) per inner epoch.
   const double tokens = static_cast<double>(B) * L;
-  const double flops = tokens * params * (2.0 * (1 + ref) + 6.0 * epochs);
+  const double flops = tokens * params * (2.0 * ((epochs > 1) + ref) + 6.0 * epochs);
   const double step_s = (t_sample + t_reward + t_update) / n;
   nlohmann::json out{{"steps", steps},
                      {"images_per_step", B},

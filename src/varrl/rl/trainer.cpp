@@ -169,6 +169,8 @@ nlohmann::json RLTrainer::step(int64_t s) {
   const double denom = dp_->sum(grpo_denominator(lopt_.agg, w_BL));  // additive over ranks: Σw, B or B·L
 
   // 4. Teacher-forcing inputs, π_old and reference log-probs (same micro-batches as the update → ratio exactly 1).
+  //    With one inner epoch π_old is the update's own forward pass, detached (TRL's num_iterations = 1): no extra pass.
+  const int epochs = cfg_.get<int>("rl.inner_epochs");
   const int64_t mb = std::max(1, cfg_.get<int>("rl.micro_batch"));
   torch::Tensor x_BLCv;
   {
@@ -186,14 +188,14 @@ nlohmann::json RLTrainer::step(int64_t s) {
     for (int64_t i = 0; i < B; i += mb) {
       const int64_t j = std::min(B, i + mb);
       auto idx = rb.idx_BL.slice(0, i, j), x = x_BLCv.slice(0, i, j);
-      old_BL.slice(0, i, j) = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
+      if (epochs > 1)
+        old_BL.slice(0, i, j) = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
       if (ref_) ref_BL.slice(0, i, j) = log_probs(ref_, ref_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
     }
   }
 
   // 5. Inner epochs of the clipped surrogate + KL, accumulated over micro-batches.
   policy_->train();
-  const int epochs = cfg_.get<int>("rl.inner_epochs");
   double grad_norm = 0, clip_frac = 0, kl_mean = 0, ratio_mean0 = 0, ratio_dev0 = 0;
   auto entropy_S = torch::zeros({SN}, torch::kDouble), kl_S = torch::zeros({SN}, torch::kDouble);
   auto share_S = torch::zeros({SN}, torch::kDouble);
@@ -209,7 +211,8 @@ nlohmann::json RLTrainer::step(int64_t s) {
       const int64_t j = std::min(B, i + mb);
       auto idx = rb.idx_BL.slice(0, i, j);
       auto lp = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x_BLCv.slice(0, i, j), logprob_params_);
-      auto out = grpo_loss({lp.logp_BL, old_BL.slice(0, i, j), ref_ ? ref_BL.slice(0, i, j) : torch::Tensor(),
+      auto old = epochs > 1 ? old_BL.slice(0, i, j) : lp.logp_BL.detach();
+      auto out = grpo_loss({lp.logp_BL, old, ref_ ? ref_BL.slice(0, i, j) : torch::Tensor(),
                             A_BL.slice(0, i, j), w_BL.slice(0, i, j)},
                            lopt_, pn, denom);
       out.loss.backward();
