@@ -3,13 +3,14 @@
 # The tokenizer is models/tokenizer-v0 (its recipe: docs/tokenizer.md); this script renders the base corpus and
 # pretrains the policy on it. Wall time on the 2-core reference machine: docs/base-model.md.
 #   OUT=models/default scripts/train-base.sh
-# Five stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
+# Seven stages: (1) 900 steps from scratch on a corpus rendered with seed 11 (into $OUT-stage1), (2) 800 steps warm-started
 # from stage 1 (`pretrain --init`, peak lr 4e-4, 50 warm-up steps) on a fresh corpus of the same words (seed 13),
 # (3) 300 steps warm-started from stage 2 with self-correction (pretrain.self_correction 0.2: coarser codes flipped at
 # random, later targets re-quantised to correct them; peak lr 2e-4, 20 warm-up steps) on a corpus rendered with seed 14,
 # (4) 500 more self-correction steps warm-started from stage 3, same settings, on a corpus rendered with seed 15,
 # (5) 500 more from stage 4, same settings, on a corpus rendered with seed 16, (6) 500 more from stage 5, same
-# settings, on a corpus rendered with seed 17.
+# settings, on a corpus rendered with seed 17, (7) 500 more from stage 6, same settings, on a corpus rendered with
+# seed 18 (stages 1-6 go to $OUT-stage1 ... $OUT-stage6, the last to $OUT).
 # The model's sampler temperature is 0.5 (its config.yaml; measured best on 300 held-out prompts, docs/base-model.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ else
     --set pretrain.lr=0.0004 --set pretrain.warmup_steps=50 --set pretrain.batch_size=32 --set pretrain.ckpt_every=50 \
     --set sampler.temperature=0.5 | tail -1
 fi
-# Stages 3 to 5: self-correcting teacher forcing (docs/base-model.md), each on a fresh corpus of the training words.
+# Stages 3 to 7: self-correcting teacher forcing (docs/base-model.md), each on a fresh corpus of the training words.
 self_correct() {  # $1 = init folder, $2 = out folder, $3 = corpus seed, $4 = steps
   local data="$DATA/train-seed$3"
   [ -f "$data/prompts.jsonl" ] || $V render --count "$N_TRAIN" --seed "$3" --out "$data" "${RENDER[@]}" | tail -1
@@ -60,4 +61,6 @@ STAGE4="$OUT-stage4"
 self_correct "$STAGE3" "$STAGE4" 15 "${STEPS4:-500}"
 STAGE5="$OUT-stage5"
 self_correct "$STAGE4" "$STAGE5" 16 "${STEPS5:-500}"
-self_correct "$STAGE5" "$OUT" 17 "${STEPS6:-500}"
+STAGE6="$OUT-stage6"
+self_correct "$STAGE5" "$STAGE6" 17 "${STEPS6:-500}"
+self_correct "$STAGE6" "$OUT" 18 "${STEPS7:-500}"
