@@ -10,7 +10,9 @@
 
 #include "browser_check.h"
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/error.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/rl/evaluate.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
 namespace fs = std::filesystem;
@@ -72,10 +74,22 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   EXPECT_TRUE(run_cfg.get<bool>("rl.panw.enabled"));
   EXPECT_TRUE(run_cfg.get<bool>("rl.mp.enabled"));
   EXPECT_EQ(run_cfg.get<std::string>("rl.vmr.schedule"), "B");
-  // The first inner epoch of every step is exactly on-policy.
+  // The first step starts from the shipped weights: its KL to the reference (the same weights) is exactly 0. (The
+  // ratio is 1 by construction here: one inner epoch reuses the update's forward pass as π_old; the separate π_old
+  // pass of more epochs is checked by RLTrainer.FirstInnerEpochIsExactlyOnPolicy.)
   const std::string metrics = read_file((out / "metrics.jsonl").string());
   auto first = nlohmann::json::parse(metrics.substr(0, metrics.find('\n')));
-  EXPECT_LT(first["ratio/max_abs_dev"].get<double>(), 1e-6);
+  EXPECT_EQ(first["kl/epoch0"].get<double>(), 0.0);
+  EXPECT_GT(first["grad_norm"].get<double>(), 0.0);
+  // eval.json keeps every image's reward before and after, and the paired change: its mean is after − before.
+  const auto eval = nlohmann::json::parse(read_file((out / "eval.json").string()));
+  const auto before_N = eval["before"]["rewards"].get<std::vector<double>>();
+  ASSERT_EQ(before_N.size(), 6u);
+  ASSERT_EQ(eval["after"]["rewards"].size(), 6u);
+  EXPECT_NEAR(eval["delta"]["reward"].get<double>(),
+              summary["after.reward"].get<double>() - summary["before.reward"].get<double>(), 1e-12);
+  EXPECT_DOUBLE_EQ(summary["delta.reward"].get<double>(), eval["delta"]["reward"].get<double>());
+  EXPECT_GE(summary["delta.reward_se"].get<double>(), 0.0);
   EXPECT_TRUE(fs::exists(out / "samples/step_000000.png"));
   EXPECT_TRUE(fs::exists(out / "eval_before.png"));
   EXPECT_TRUE(fs::exists(out / "eval_after.png"));
@@ -92,17 +106,44 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   EXPECT_EQ(dom.find("data-errors"), std::string::npos);
 
   // The "before" evaluation is `varrl eval --heldout 6` of the base model: same prompts, same noise.
-  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 6", work / "eval.log", &line), 0)
+  // Image by image (`--per-image`): the same rewards as the demo's eval.json.
+  const fs::path per_image = work / "per_image.jsonl";
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 6 --per-image " + per_image.string(), work / "eval.log",
+                      &line), 0)
       << read_file((work / "eval.log").string());
   auto ev = nlohmann::json::parse(line);
   EXPECT_DOUBLE_EQ(ev["reward"].get<double>(), summary["before.reward"].get<double>());
   EXPECT_DOUBLE_EQ(ev["ned"].get<double>(), summary["before.ned"].get<double>());
+  const std::string lines = read_file(per_image.string());
+  size_t start = 0;
+  for (size_t k = 0; k < before_N.size(); ++k) {
+    const size_t end = lines.find('\n', start);
+    ASSERT_NE(end, std::string::npos) << "line " << k << " missing in " << per_image;
+    auto rec = nlohmann::json::parse(lines.substr(start, end - start));
+    EXPECT_EQ(rec["prompt_index"].get<size_t>(), k);
+    EXPECT_DOUBLE_EQ(rec["reward"].get<double>(), before_N[k]) << k;
+    EXPECT_TRUE(rec.contains("read") && rec.contains("text"));
+    start = end + 1;
+  }
+  EXPECT_EQ(start, lines.size());
 
   // A second demo into the same folder is refused with one error line, and the first run stays as it was.
   ASSERT_NE(run_varrl(args, work / "again.log", nullptr), 0);
   const std::string err = read_file((work / "again.log").string());
   EXPECT_NE(err.find("holds a run already"), std::string::npos) << err;
   EXPECT_EQ(read_file((out / "metrics.jsonl").string()), metrics);
+}
+
+// The paired change of two evaluations over the same images, by hand: differences 1, 0, 2 have mean 1, sample
+// standard deviation 1 and so a standard error of 1 / sqrt(3); unequal sizes are an error.
+TEST(Evaluate, PairedDifferenceByHand) {
+  auto d = paired_difference({1, 2, 3}, {2, 2, 5});
+  EXPECT_EQ(d.n, 3);
+  EXPECT_DOUBLE_EQ(d.mean, 1.0);
+  EXPECT_NEAR(d.se, 1.0 / std::sqrt(3.0), 1e-12);
+  EXPECT_DOUBLE_EQ(paired_difference({0.5}, {0.25}).mean, -0.25);
+  EXPECT_DOUBLE_EQ(paired_difference({0.5}, {0.25}).se, 0.0);
+  EXPECT_THROW(paired_difference({1, 2}, {1}), Error);
 }
 
 TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {

@@ -82,6 +82,11 @@ void add_demo_command(CLI::App& app) {
     std::fprintf(stderr, "\nheld-out (%d prompts, unseen words)   before -> after\n", a->eval_prompts);
     for (const char* k : {"reward", "word_accuracy", "ned"})
       std::fprintf(stderr, "  %-14s %.4f -> %.4f\n", k, eval["before"][k].get<double>(), eval["after"][k].get<double>());
+    if (eval.contains("delta")) {  // absent when "before" came from a version that kept no per-image rewards
+      summary["delta.reward"] = eval["delta"]["reward"], summary["delta.reward_se"] = eval["delta"]["reward_se"];
+      std::fprintf(stderr, "  reward change  %+.4f ± %.4f (paired standard error over the same prompts and noise)\n",
+                   eval["delta"]["reward"].get<double>(), eval["delta"]["reward_se"].get<double>());
+    }
     std::fprintf(stderr, "report: %s\n", report.c_str());
     print_summary(summary);
   });

@@ -2,6 +2,7 @@
 // and reports the mean reward, word accuracy and NED (CVTG-2K style) over them.
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
+#include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/prompt_record.h"
@@ -15,7 +16,7 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string ckpt, prompts, grid;
+  std::string ckpt, prompts, grid, per_image;
   int n = 1, limit = -1, heldout = 0;
   int64_t seed = 1234;
 };
@@ -35,6 +36,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--limit", a->limit, "use the first N prompts");
   cmd->add_option("--seed", a->seed, "sample j of prompt i uses seed + 1000 i + j (default: rl.eval_seed's 1234)");
   cmd->add_option("--grid", a->grid, "also write a PNG grid of the first prompts' samples with what OCR read");
+  cmd->add_option("--per-image", a->per_image,
+                  "also write FILE.jsonl: one line per image (prompt, sample, text, what OCR read, reward), to pair "
+                  "two checkpoints' evaluations image by image");
   cmd->callback([a] {
     Config base = load_model_config(a->ckpt);
     Config cfg = resolve_config(a->common, &base);
@@ -53,6 +57,16 @@ void add_eval_command(CLI::App& app) {
     opt.batch_size = cfg.get<int>("sampler.batch_size");
     auto res = evaluate(var, vae, *reward, ocr.get(), rows, SamplingParams::from_config(cfg), opt);
     if (!a->grid.empty()) write_png(a->grid, eval_grid(res));
+    if (!a->per_image.empty()) {
+      std::string lines;
+      for (size_t k = 0; k < res.rewards_N.size(); ++k) {
+        const size_t n = static_cast<size_t>(std::max(1, a->n)), i = k / n;
+        lines += nlohmann::json{{"prompt_index", i}, {"sample", k % n},
+                                {"text", rows[i].texts.empty() ? "" : rows[i].texts[0]}, {"read", res.read_N[k]},
+                                {"reward", res.rewards_N[k]}}.dump() + "\n";
+      }
+      write_file_atomic(a->per_image, lines);
+    }
     auto summary = res.to_json();
     summary["ckpt"] = a->ckpt, summary["prompts"] = rows.size(), summary["seed"] = a->seed;
     print_summary(summary);

@@ -255,8 +255,11 @@ std::string eval_table(const RunData& r) {
   for (const char* k : {"reward", "word_accuracy", "ned", "images"}) {
     const double b = r.eval.contains("before") ? num(r.eval["before"], k) : kNaN;
     const double a = r.eval.contains("after") ? num(r.eval["after"], k) : kNaN;
-    rows.push_back({k, eval_value(r.eval, "before", k), eval_value(r.eval, "after", k),
-                    std::string(k) == "images" ? "" : format_number(a - b)});
+    std::string delta = std::string(k) == "images" ? "" : format_number(a - b);
+    // The reward's change carries its paired standard error when eval.json has one (same prompts and noise).
+    if (std::string(k) == "reward" && r.eval.contains("delta") && r.eval["delta"].is_object())
+      delta += " \xc2\xb1 " + format_number(num(r.eval["delta"], "reward_se"));
+    rows.push_back({k, eval_value(r.eval, "before", k), eval_value(r.eval, "after", k), delta});
   }
   std::string after = "after";
   if (r.eval.contains("after") && std::isfinite(num(r.eval["after"], "step")))

@@ -1,6 +1,7 @@
 #include "varrl/rl/evaluate.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "varrl/core/error.h"
 #include "varrl/core/grid.h"
@@ -13,8 +14,33 @@
 
 namespace varrl {
 
+namespace {
+// Sample standard deviation (n − 1) of x over sqrt(n); 0 below two values.
+double standard_error(const std::vector<double>& x_N) {
+  if (x_N.size() < 2) return 0;
+  auto t = torch::tensor(x_N, torch::kDouble);
+  return t.std(/*unbiased=*/true).item<double>() / std::sqrt(static_cast<double>(x_N.size()));
+}
+}  // namespace
+
+double EvalResult::reward_se() const { return standard_error(rewards_N); }
+
+PairedDifference paired_difference(const std::vector<double>& a_N, const std::vector<double>& b_N) {
+  if (a_N.size() != b_N.size())
+    throw Error("paired_difference: " + std::to_string(a_N.size()) + " against " + std::to_string(b_N.size()) +
+                " images; both evaluations must use the same prompts and samples");
+  std::vector<double> d_N(a_N.size());
+  for (size_t i = 0; i < a_N.size(); ++i) d_N[i] = b_N[i] - a_N[i];
+  PairedDifference out;
+  out.n = static_cast<long>(d_N.size());
+  if (!d_N.empty()) out.mean = torch::tensor(d_N, torch::kDouble).mean().item<double>();
+  out.se = standard_error(d_N);
+  return out;
+}
+
 nlohmann::json EvalResult::to_json() const {
-  nlohmann::json j{{"reward", reward}, {"word_accuracy", word_accuracy}, {"ned", ned}, {"images", images}};
+  nlohmann::json j{{"reward", reward}, {"reward_se", reward_se()}, {"word_accuracy", word_accuracy}, {"ned", ned},
+                   {"images", images}};
   if (samples_per_prompt > 1) {
     j["samples_per_prompt"] = samples_per_prompt;
     j["best_of_n_reward"] = best_of_n_reward;
@@ -54,7 +80,6 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   EvalResult res;
   OcrMetrics metrics;
   double reward_sum = 0;
-  std::vector<double> rewards;
   Progress bar(opt.label, static_cast<long>(recs.size()));
   const size_t bs = static_cast<size_t>(std::max(1, opt.batch_size));
   for (size_t i = 0; i < recs.size(); i += bs) {
@@ -69,13 +94,14 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
     auto words = have_words ? scored : ocr->score(images, batch);
     for (size_t k = 0; k < images.size(); ++k) {
       reward_sum += scored[k].reward;
-      rewards.push_back(scored[k].reward);
+      res.rewards_N.push_back(scored[k].reward);
       metrics.add(batch[k].texts, words[k].words);
+      std::string read;
+      for (auto& w : words[k].words) read += (read.empty() ? "" : " ") + w.text;
+      res.read_N.push_back(read);
       const size_t prompt_i = (i + k) / static_cast<size_t>(opt.samples_per_prompt);
       if ((i + k) % opt.samples_per_prompt == 0 && prompt_i < static_cast<size_t>(opt.grid_prompts)) {
         res.grid_images.push_back(images[k]);
-        std::string read;
-        for (auto& w : words[k].words) read += (read.empty() ? "" : " ") + w.text;
         res.grid_captions.push_back(batch[k].texts.empty() ? "" : batch[k].texts[0] + " -> " + read);
       }
     }
@@ -86,7 +112,7 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   res.reward = res.images ? reward_sum / res.images : 0;
   res.word_accuracy = metrics.word_accuracy();
   res.ned = metrics.ned();
-  add_group_stats(res, rewards, std::max(1, opt.samples_per_prompt));
+  add_group_stats(res, res.rewards_N, std::max(1, opt.samples_per_prompt));
   return res;
 }
 

@@ -39,10 +39,22 @@ struct EvalResult {
   // over prompts of the rewards' standard deviation across the prompt's samples (the spread a group sees).
   int samples_per_prompt = 1;
   double best_of_n_reward = 0, any_perfect = 0, group_std = 0;
+  std::vector<double> rewards_N;          // every image's reward, sample j of prompt i at i * samples_per_prompt + j
+  std::vector<std::string> read_N;        // what OCR read in each image (words joined by spaces)
   std::vector<Image> grid_images;         // first samples of the first grid_prompts prompts
   std::vector<std::string> grid_captions;
-  nlohmann::json to_json() const;         // {"reward", "word_accuracy", "ned", "images"} (+ best-of-n keys if n > 1)
+  double reward_se() const;               // standard error of the mean reward (sample std / sqrt(images))
+  // {"reward", "reward_se", "word_accuracy", "ned", "images"} (+ best-of-n keys if n > 1)
+  nlohmann::json to_json() const;
 };
+
+// Mean and standard error of b − a over paired images (the same prompts and noise evaluated twice, e.g. before and
+// after RL): the error of a difference that shares its noise, smaller than either mean's own. Sizes must match.
+struct PairedDifference {
+  double mean = 0, se = 0;
+  long n = 0;
+};
+PairedDifference paired_difference(const std::vector<double>& a_N, const std::vector<double>& b_N);
 
 // `reward` gives the reported reward; word accuracy and NED come from its OCR words when it has them, else from
 // `ocr` (an ocr_ned reward), which must then be given.

@@ -350,6 +350,13 @@ nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
     nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? nlohmann::json::parse(read_file(out_dir_ + "/eval.json"))
                                                              : nlohmann::json::object();
     all[tag] = j;
+    all[tag]["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
+    // After RL: the change against "before" over the same prompts and noise, with its paired standard error.
+    if (tag == "after" && all.contains("before") && all["before"].contains("rewards")) {
+      auto d = paired_difference(all["before"]["rewards"].get<std::vector<double>>(), res.rewards_N);
+      all["delta"] = {{"reward", d.mean}, {"reward_se", d.se}, {"images", d.n}};
+      j["delta"] = all["delta"];
+    }
     write_file_atomic(out_dir_ + "/eval.json", all.dump(2));
     write_png(out_dir_ + "/eval_" + tag + ".png", eval_grid(res));
   }
