@@ -59,8 +59,9 @@ void add_eval_command(CLI::App& app) {
     if (!a->grid.empty()) write_png(a->grid, eval_grid(res));
     if (!a->per_image.empty()) {
       std::string lines;
+      const size_t n = static_cast<size_t>(std::max(1, a->n));
       for (size_t k = 0; k < res.rewards_N.size(); ++k) {
-        const size_t n = static_cast<size_t>(std::max(1, a->n)), i = k / n;
+        const size_t i = k / n;
         lines += nlohmann::json{{"prompt_index", i}, {"sample", k % n},
                                 {"text", rows[i].texts.empty() ? "" : rows[i].texts[0]}, {"read", res.read_N[k]},
                                 {"reward", res.rewards_N[k]}}.dump() + "\n";

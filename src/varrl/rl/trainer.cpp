@@ -182,7 +182,7 @@ nlohmann::json RLTrainer::step(int64_t s) {
     for (int64_t k = i; k < j; ++k) p.push_back(rb.prompts[k].prompt);
     return p;
   };
-  auto old_BL = torch::empty({B, L}), ref_BL = torch::empty({B, L});
+  auto old_BL = epochs > 1 ? torch::empty({B, L}) : torch::Tensor(), ref_BL = torch::empty({B, L});
   {
     torch::NoGradGuard ng;
     for (int64_t i = 0; i < B; i += mb) {
