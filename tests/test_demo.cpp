@@ -127,6 +127,14 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   }
   EXPECT_EQ(start, lines.size());
 
+  // The held-out curve: a point at the start and at the end (no rl.eval_every), the same numbers as before/after.
+  ASSERT_EQ(eval["curve"].size(), 2u);
+  EXPECT_EQ(eval["curve"][0]["step"].get<int>(), 0);
+  EXPECT_DOUBLE_EQ(eval["curve"][0]["reward"].get<double>(), summary["before.reward"].get<double>());
+  EXPECT_EQ(eval["curve"][1]["step"].get<int>(), summary["steps"].get<int>());
+  EXPECT_DOUBLE_EQ(eval["curve"][1]["reward"].get<double>(), summary["after.reward"].get<double>());
+  EXPECT_DOUBLE_EQ(eval["curve"][1]["delta"].get<double>(), eval["delta"]["reward"].get<double>());
+
   // A second demo into the same folder is refused with one error line, and the first run stays as it was.
   ASSERT_NE(run_varrl(args, work / "again.log", nullptr), 0);
   const std::string err = read_file((work / "again.log").string());
@@ -159,6 +167,32 @@ TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
   EXPECT_NEAR(ev["reward"].get<double>(), doc["reward"].get<double>(), 0.03);
   EXPECT_NEAR(ev["word_accuracy"].get<double>(), doc["word_accuracy"].get<double>(), 0.03);
   EXPECT_NEAR(ev["ned"].get<double>(), doc["ned"].get<double>(), 0.03);
+}
+
+// `rl.eval_every` adds held-out points during the run to eval.json's "curve": steps 0, 2 and 3 for 3 steps; each
+// point after the first carries its paired change against "before"; the last point is the "after" evaluation.
+TEST(ShippedModel, RlEvalEveryWritesAHeldoutCurve) {
+  const fs::path work = temp_dir("eval_every"), out = work / "rl";
+  const std::string args = "rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --out " + out.string() + " --set rl.base=" + kModel +
+                           " --set rl.steps=3 --set rl.eval_every=2 --set rl.eval_prompts=4 --set rl.ckpt_every=2"
+                           " --set rl.prompts_per_step=1 --set rl.group_size=4 --set rl.warmup_steps=0";
+  ASSERT_EQ(run_varrl(args, work / "rl.log", nullptr), 0) << read_file((work / "rl.log").string());
+  const auto eval = nlohmann::json::parse(read_file((out / "eval.json").string()));
+  const auto& curve = eval["curve"];
+  ASSERT_EQ(curve.size(), 3u) << curve.dump();
+  const std::vector<int> steps{0, 2, 3};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(curve[i]["step"].get<int>(), steps[i]);
+    EXPECT_GE(curve[i]["reward_se"].get<double>(), 0.0);
+    EXPECT_EQ(curve[i].contains("delta"), i > 0);
+  }
+  EXPECT_DOUBLE_EQ(curve[0]["reward"].get<double>(), eval["before"]["reward"].get<double>());
+  EXPECT_DOUBLE_EQ(curve[2]["reward"].get<double>(), eval["after"]["reward"].get<double>());
+  EXPECT_DOUBLE_EQ(curve[2]["delta"].get<double>(), eval["delta"]["reward"].get<double>());
+  EXPECT_NEAR(curve[1]["delta"].get<double>(),
+              curve[1]["reward"].get<double>() - curve[0]["reward"].get<double>(), 1e-12);
+  EXPECT_FALSE(eval.contains("during"));
+  EXPECT_FALSE(fs::exists(out / "eval_during.png"));
 }
 
 // `varrl eval --n 4` adds best-of-n statistics: the best of a prompt's 4 samples is at least its first sample (the one

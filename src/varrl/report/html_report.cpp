@@ -113,6 +113,18 @@ PlotSeries step_time(const RunData& r, const std::string& name) {
   return s;
 }
 
+// Held-out reward at each evaluation of the run (eval.json's "curve"; band = its standard error).
+PlotSeries heldout_curve(const RunData& r, const std::string& name) {
+  PlotSeries s{name, {}, {}, {}};
+  if (!r.eval.is_object() || !r.eval.contains("curve") || !r.eval["curve"].is_array()) return s;
+  for (const auto& p : r.eval["curve"]) {
+    s.x.push_back(num(p, "step"));
+    s.y.push_back(num(p, "reward"));
+    s.band.push_back(num(p, "reward_se"));
+  }
+  return s;
+}
+
 bool has_data(const PlotSpec& p) {
   for (const auto& s : p.series)
     for (size_t i = 0; i < s.y.size(); ++i)
@@ -141,6 +153,7 @@ std::vector<PlotSpec> single_run_plots(const RunData& r) {
   std::vector<PlotSeries> parts;
   for (const auto& k : reward_parts({r})) parts.push_back(column(r, k, k.substr(7)));
   add("Reward parts (batch means)", "reward", parts);
+  add("Held-out reward (band = \xc2\xb1 standard error)", "reward", {heldout_curve(r, "held-out reward")});
   add("KL to the reference policy", "kl", {column(r, "kl", "kl")});
   add("Clip ratio", "fraction clipped", {column(r, "clip_ratio", "clip_ratio")});
   add("Gradient norm (before clipping)", "grad_norm", {column(r, "grad_norm", "grad_norm")});
@@ -176,6 +189,9 @@ std::vector<PlotSpec> multi_run_plots(const std::vector<RunData>& runs) {
   };
   add("Reward (batch mean)", "reward/mean");
   for (const auto& k : reward_parts(runs)) add("Reward part: " + k.substr(7), k);
+  PlotSpec heldout{"Held-out reward", "step", "reward", {}};
+  for (const auto& r : runs) heldout.series.push_back(heldout_curve(r, r.label));
+  if (has_data(heldout)) plots.push_back(std::move(heldout));
   add("KL to the reference policy", "kl");
   add("Clip ratio", "clip_ratio");
   add("Gradient norm (before clipping)", "grad_norm");

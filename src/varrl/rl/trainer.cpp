@@ -349,16 +349,28 @@ nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
   if (!out_dir_.empty()) {
     nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? nlohmann::json::parse(read_file(out_dir_ + "/eval.json"))
                                                              : nlohmann::json::object();
-    all[tag] = j;
-    all[tag]["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
-    // After RL: the change against "before" over the same prompts and noise, with its paired standard error.
-    if (tag == "after" && all.contains("before") && all["before"].contains("rewards")) {
+    // The change against "before" over the same prompts and noise, with its paired standard error.
+    nlohmann::json delta;
+    if (tag != "before" && all.contains("before") && all["before"].contains("rewards")) {
       auto d = paired_difference(all["before"]["rewards"].get<std::vector<double>>(), res.rewards_N);
-      all["delta"] = {{"reward", d.mean}, {"reward_se", d.se}, {"images", d.n}};
-      j["delta"] = all["delta"];
+      delta = {{"reward", d.mean}, {"reward_se", d.se}, {"images", d.n}};
     }
+    if (tag != "during") {
+      all[tag] = j;
+      all[tag]["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
+    }
+    if (tag == "after" && !delta.is_null()) all["delta"] = j["delta"] = delta;
+    // The held-out curve: one point per evaluation (a resumed run replaces the points of steps it redoes).
+    nlohmann::json point = {{"step", step_},          {"reward", res.reward}, {"reward_se", res.reward_se()},
+                            {"word_accuracy", res.word_accuracy}, {"ned", res.ned}};
+    if (!delta.is_null()) point["delta"] = delta["reward"], point["delta_se"] = delta["reward_se"];
+    nlohmann::json curve = nlohmann::json::array();
+    for (const auto& p : all.value("curve", nlohmann::json::array()))
+      if (p.value("step", int64_t{-1}) < step_) curve.push_back(p);
+    curve.push_back(point);
+    all["curve"] = curve;
     write_file_atomic(out_dir_ + "/eval.json", all.dump(2));
-    write_png(out_dir_ + "/eval_" + tag + ".png", eval_grid(res));
+    if (tag != "during") write_png(out_dir_ + "/eval_" + tag + ".png", eval_grid(res));
   }
   spdlog::info("rl eval {} (step {}): reward {:.4f}, word accuracy {:.4f}, NED {:.4f} over {} images", tag, step_,
                res.reward, res.word_accuracy, res.ned, res.images);
@@ -388,6 +400,7 @@ void RLTrainer::run() {
   const int64_t sample_every = cfg_.get<int64_t>("rl.sample_every");
   const double max_seconds = 60.0 * cfg_.get<double>("rl.max_minutes");
   const bool eval = cfg_.get<int>("rl.eval_prompts") > 0;
+  const int64_t eval_every = eval ? cfg_.get<int64_t>("rl.eval_every") : 0;
   // "before" is measured once per run: a resumed run keeps the one its first process wrote.
   const bool have_before = !out_dir_.empty() && fs::exists(out_dir_ + "/eval.json") &&
                            nlohmann::json::parse(read_file(out_dir_ + "/eval.json")).contains("before");
@@ -417,6 +430,10 @@ void RLTrainer::run() {
     if (bar) bar->update(step_, status);
     if (every > 0 && step_ % every == 0) save_checkpoint();
     if (main && sample_every > 0 && step_ % sample_every == 0) write_samples();
+    if (eval_every > 0 && step_ % eval_every == 0 && step_ < steps) {
+      if (main) evaluate_heldout("during", cfg_.get<int>("rl.eval_prompts"));
+      dp_->barrier();
+    }
   }
   if (bar) bar->finish();
   save_checkpoint();

@@ -34,7 +34,8 @@ class RLTrainer {
   nlohmann::json step(int64_t s);
   void save_checkpoint();
   // Evaluates the current policy on `n` held-out prompts (rl.eval_seed); records it as `tag` ("before"/"after") in
-  // RUN_DIR/eval.json with a grid RUN_DIR/eval_<tag>.png.
+  // RUN_DIR/eval.json with a grid RUN_DIR/eval_<tag>.png, and as a point of eval.json's "curve" (step, reward,
+  // reward_se, word_accuracy, ned, and delta ± delta_se against "before"). Tag "during" adds only the point.
   nlohmann::json evaluate_heldout(const std::string& tag, int n);
   // Writes RUN_DIR/samples/step_NNNNNN.png: rl.sample_prompts held-out prompts x 4 fixed seeds.
   void write_samples();
