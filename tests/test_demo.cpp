@@ -127,6 +127,22 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   }
   EXPECT_EQ(start, lines.size());
 
+  // `--paired`: the trained policy evaluated against that file gives the demo's own paired change and its error; the
+  // base against itself changes by exactly 0; other prompts are refused with one error line.
+  const std::string paired = " --heldout 6 --paired " + per_image.string();
+  ASSERT_EQ(run_varrl("eval --ckpt " + out.string() + paired, work / "paired.log", &line), 0)
+      << read_file((work / "paired.log").string());
+  ev = nlohmann::json::parse(line);
+  EXPECT_NEAR(ev["delta.reward"].get<double>(), summary["delta.reward"].get<double>(), 1e-12);
+  EXPECT_NEAR(ev["delta.reward_se"].get<double>(), summary["delta.reward_se"].get<double>(), 1e-12);
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + paired, work / "self.log", &line), 0);
+  ev = nlohmann::json::parse(line);
+  EXPECT_EQ(ev["delta.reward"].get<double>(), 0.0);
+  EXPECT_EQ(ev["delta.reward_se"].get<double>(), 0.0);
+  ASSERT_NE(run_varrl("eval --ckpt " + kModel + " --heldout 5 --paired " + per_image.string(), work / "bad.log",
+                      nullptr), 0);
+  EXPECT_NE(read_file((work / "bad.log").string()).find("--paired needs the same prompts"), std::string::npos);
+
   // The held-out curve: a point at the start and at the end (no rl.eval_every), the same numbers as before/after.
   ASSERT_EQ(eval["curve"].size(), 2u);
   EXPECT_EQ(eval["curve"][0]["step"].get<int>(), 0);

@@ -16,10 +16,32 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string ckpt, prompts, grid, per_image;
+  std::string ckpt, prompts, grid, per_image, paired;
   int n = 1, limit = -1, heldout = 0;
   int64_t seed = 1234;
 };
+// The rewards of an earlier `--per-image` file, checked line by line against this evaluation's prompts and samples:
+// a paired change is only meaningful over the same images' noise.
+std::vector<double> paired_rewards(const std::string& path, const std::vector<PromptRecord>& rows, int n,
+                                   size_t images) {
+  const auto recs = read_jsonl(path);
+  if (recs.size() != images)
+    throw Error(path + ": " + std::to_string(recs.size()) + " images against this evaluation's " +
+                std::to_string(images) + "; --paired needs the same prompts, --n and --limit");
+  const size_t per = static_cast<size_t>(std::max(1, n));
+  std::vector<double> rewards_N(images);
+  for (size_t k = 0; k < images; ++k) {
+    const auto& r = recs[k];
+    const size_t i = k / per;
+    const std::string text = rows[i].texts.empty() ? "" : rows[i].texts[0];
+    if (r.value("prompt_index", size_t(-1)) != i || r.value("sample", size_t(-1)) != k % per ||
+        r.value("text", std::string()) != text || !r.contains("reward") || !r["reward"].is_number())
+      throw Error(path + ": line " + std::to_string(k + 1) + " is not prompt " + std::to_string(i) + " sample " +
+                  std::to_string(k % per) + " (\"" + text + "\") with a reward; --paired needs the same prompts");
+    rewards_N[k] = r["reward"].get<double>();
+  }
+  return rewards_N;
+}
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
@@ -39,6 +61,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--per-image", a->per_image,
                   "also write FILE.jsonl: one line per image (prompt, sample, text, what OCR read, reward), to pair "
                   "two checkpoints' evaluations image by image");
+  cmd->add_option("--paired", a->paired,
+                  "a --per-image FILE of another checkpoint's evaluation on the same prompts, seed and --n: also "
+                  "report the change against it image by image (delta.reward ± delta.reward_se, paired)");
   cmd->callback([a] {
     Config base = load_model_config(a->ckpt);
     Config cfg = resolve_config(a->common, &base);
@@ -69,6 +94,10 @@ void add_eval_command(CLI::App& app) {
       write_file_atomic(a->per_image, lines);
     }
     auto summary = res.to_json();
+    if (!a->paired.empty()) {
+      auto d = paired_difference(paired_rewards(a->paired, rows, a->n, res.rewards_N.size()), res.rewards_N);
+      summary["delta.reward"] = d.mean, summary["delta.reward_se"] = d.se, summary["paired"] = a->paired;
+    }
     summary["ckpt"] = a->ckpt, summary["prompts"] = rows.size(), summary["seed"] = a->seed;
     print_summary(summary);
   });
