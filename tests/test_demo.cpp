@@ -190,7 +190,8 @@ TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
 TEST(ShippedModel, RlEvalEveryWritesAHeldoutCurve) {
   const fs::path work = temp_dir("eval_every"), out = work / "rl";
   const std::string args = "rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --out " +
-                           out.string() + " --set rl.base=" + kModel + " --set rl.steps=3 --set rl.eval_every=2 --set rl.eval_prompts=4 --set rl.ckpt_every=2"
+                           out.string() + " --set rl.base=" + kModel +
+                           " --set rl.steps=3 --set rl.eval_every=2 --set rl.eval_prompts=4 --set rl.ckpt_every=2"
                            " --set rl.prompts_per_step=1 --set rl.group_size=4 --set rl.warmup_steps=0";
   ASSERT_EQ(run_varrl(args, work / "rl.log", nullptr), 0) << read_file((work / "rl.log").string());
   const auto eval = nlohmann::json::parse(read_file((out / "eval.json").string()));

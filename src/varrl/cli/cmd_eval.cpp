@@ -20,6 +20,10 @@ struct Args {
   int n = 1, limit = -1, heldout = 0;
   int64_t seed = 1234;
 };
+// The text a per-image line names for a prompt (its first quoted text); the --per-image writer and --paired reader
+// must agree on it.
+std::string first_text(const PromptRecord& row) { return row.texts.empty() ? "" : row.texts[0]; }
+
 // The rewards of an earlier `--per-image` file, checked line by line against this evaluation's prompts and samples:
 // a paired change is only meaningful over the same images' noise.
 std::vector<double> paired_rewards(const std::string& path, const std::vector<PromptRecord>& rows, int n,
@@ -33,7 +37,7 @@ std::vector<double> paired_rewards(const std::string& path, const std::vector<Pr
   for (size_t k = 0; k < images; ++k) {
     const auto& r = recs[k];
     const size_t i = k / per;
-    const std::string text = rows[i].texts.empty() ? "" : rows[i].texts[0];
+    const std::string text = first_text(rows[i]);
     if (r.value("prompt_index", size_t(-1)) != i || r.value("sample", size_t(-1)) != k % per ||
         r.value("text", std::string()) != text || !r.contains("reward") || !r["reward"].is_number())
       throw Error(path + ": line " + std::to_string(k + 1) + " is not prompt " + std::to_string(i) + " sample " +
@@ -71,6 +75,10 @@ void add_eval_command(CLI::App& app) {
     auto rows = a->prompts.empty() ? heldout_prompts(cfg, a->heldout, static_cast<uint64_t>(a->seed))
                                    : read_prompts(a->prompts);
     if (a->limit >= 0 && static_cast<size_t>(a->limit) < rows.size()) rows.resize(static_cast<size_t>(a->limit));
+    // Checked before sampling: a mismatched file fails in a second, not after the whole evaluation.
+    std::vector<double> paired_N;
+    if (!a->paired.empty())
+      paired_N = paired_rewards(a->paired, rows, a->n, rows.size() * static_cast<size_t>(std::max(0, a->n)));
     auto vae = load_tokenizer(a->ckpt, cfg);
     auto var = load_policy(a->ckpt, cfg);
     auto reward = make_reward(cfg);
@@ -88,14 +96,14 @@ void add_eval_command(CLI::App& app) {
       for (size_t k = 0; k < res.rewards_N.size(); ++k) {
         const size_t i = k / n;
         lines += nlohmann::json{{"prompt_index", i}, {"sample", k % n},
-                                {"text", rows[i].texts.empty() ? "" : rows[i].texts[0]}, {"read", res.read_N[k]},
+                                {"text", first_text(rows[i])}, {"read", res.read_N[k]},
                                 {"reward", res.rewards_N[k]}}.dump() + "\n";
       }
       write_file_atomic(a->per_image, lines);
     }
     auto summary = res.to_json();
     if (!a->paired.empty()) {
-      auto d = paired_difference(paired_rewards(a->paired, rows, a->n, res.rewards_N.size()), res.rewards_N);
+      auto d = paired_difference(paired_N, res.rewards_N);
       summary["delta.reward"] = d.mean, summary["delta.reward_se"] = d.se, summary["paired"] = a->paired;
     }
     summary["ckpt"] = a->ckpt, summary["prompts"] = rows.size(), summary["seed"] = a->seed;
