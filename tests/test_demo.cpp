@@ -143,6 +143,18 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
                       nullptr), 0);
   EXPECT_NE(read_file((work / "bad.log").string()).find("--paired needs the same prompts"), std::string::npos);
 
+  // `--grid` shows every sample of each of the first prompts in one row: the demo's 6 prompts x 1 sample make 6
+  // rows of one image (eval_before.png); 2 prompts x 3 samples make 2 rows of three (zoom 2, pad 4, captions 18).
+  const Image one = read_png((out / "eval_before.png").string());
+  const int w = (one.width - 8) / 2, h = ((one.height - 4) / 6 - 22) / 2;  // one image's size
+  ASSERT_EQ(one.height, 4 + 6 * (2 * h + 22));
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 2 --n 3 --grid " + (work / "grid.png").string(),
+                      work / "grid.log", nullptr), 0)
+      << read_file((work / "grid.log").string());
+  const Image three = read_png((work / "grid.png").string());
+  EXPECT_EQ(three.width, 4 + 3 * (2 * w + 4));
+  EXPECT_EQ(three.height, 4 + 2 * (2 * h + 22));
+
   // The held-out curve: a point at the start and at the end (no rl.eval_every), the same numbers as before/after.
   ASSERT_EQ(eval["curve"].size(), 2u);
   EXPECT_EQ(eval["curve"][0]["step"].get<int>(), 0);

@@ -61,7 +61,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--n", a->n, "samples per prompt");
   cmd->add_option("--limit", a->limit, "use the first N prompts");
   cmd->add_option("--seed", a->seed, "sample j of prompt i uses seed + 1000 i + j (default: rl.eval_seed's 1234)");
-  cmd->add_option("--grid", a->grid, "also write a PNG grid of the first prompts' samples with what OCR read");
+  cmd->add_option("--grid", a->grid,
+                  "also write a PNG grid: every sample of the first 8 prompts, one row per prompt, with what OCR read");
   cmd->add_option("--per-image", a->per_image,
                   "also write FILE.jsonl: one line per image (prompt, sample, text, what OCR read, reward), to pair "
                   "two checkpoints' evaluations image by image");

@@ -105,7 +105,7 @@ OcrResult TesseractEngine::read(const Image& img) {
       std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
       if (!word || word[0] == 0) continue;
       const float conf = it->Confidence(tesseract::RIL_WORD) / 100.f;
-      if (conf <= opts_.min_conf) continue;
+      if (conf < opts_.min_conf) continue;  // 0 keeps the confidence-0 words too (tests/data/conf0_finish.png)
       int l = 0, t = 0, r = 0, b = 0;
       if (!it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) continue;
       // Back from padded, upscaled page pixels to the caller's pixels (outwards rounding, clamped).

@@ -23,7 +23,7 @@ struct OcrOptions {
   int pad = 8;                // pixels of border colour added on every side (after upscaling)
   bool dark_on_light = true;  // invert images whose border is darker than their text
   double min_std = 4.0;       // grey-level standard deviation below which an image counts as blank
-  double min_conf = 0.0;      // words with confidence <= min_conf (0..1) are dropped
+  double min_conf = 0.0;      // words with confidence < min_conf (0..1) are dropped; 0 keeps every word
   std::string lang = "eng";
   std::string tessdata;       // folder holding <lang>.traineddata; "" = Tesseract's default
 

@@ -100,9 +100,15 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
       for (auto& w : words[k].words) read += (read.empty() ? "" : " ") + w.text;
       res.read_N.push_back(read);
       const size_t prompt_i = (i + k) / static_cast<size_t>(opt.samples_per_prompt);
-      if ((i + k) % opt.samples_per_prompt == 0 && prompt_i < static_cast<size_t>(opt.grid_prompts)) {
-        res.grid_images.push_back(images[k]);
-        res.grid_captions.push_back(batch[k].texts.empty() ? "" : batch[k].texts[0] + " -> " + read);
+      if (prompt_i < static_cast<size_t>(opt.grid_prompts)) {
+        const std::string shown = read.empty() ? "(nothing)" : read;
+        if ((i + k) % opt.samples_per_prompt == 0) {
+          res.grid_rows.emplace_back();
+          res.grid_captions.push_back((batch[k].texts.empty() ? "" : batch[k].texts[0]) + " -> " + shown);
+        } else {
+          res.grid_captions.back() += " | " + shown;
+        }
+        res.grid_rows.back().push_back(images[k]);
       }
     }
     res.images += static_cast<long>(images.size());
@@ -125,7 +131,7 @@ std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t
 
 Image eval_grid(const EvalResult& r) {
   std::vector<GridRow> rows;
-  for (size_t i = 0; i < r.grid_images.size(); ++i) rows.push_back({{r.grid_images[i]}, r.grid_captions[i]});
+  for (size_t i = 0; i < r.grid_rows.size(); ++i) rows.push_back({r.grid_rows[i], r.grid_captions[i]});
   return make_grid(rows);
 }
 

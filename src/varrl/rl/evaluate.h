@@ -27,7 +27,7 @@ struct EvalOptions {
   int samples_per_prompt = 1;
   uint64_t seed = 0;       // sample j of prompt i uses prompt_sample_seed(seed, i, j)
   int batch_size = 16;     // images per sampling forward (prompts are batched together)
-  int grid_prompts = 8;    // prompts whose images are kept for a grid (EvalResult::grid)
+  int grid_prompts = 8;    // prompts whose images are kept for a grid (EvalResult::grid_rows)
   std::string label = "eval";  // progress bar label
 };
 
@@ -41,7 +41,9 @@ struct EvalResult {
   double best_of_n_reward = 0, any_perfect = 0, group_std = 0;
   std::vector<double> rewards_N;          // every image's reward, sample j of prompt i at i * samples_per_prompt + j
   std::vector<std::string> read_N;        // what OCR read in each image (words joined by spaces)
-  std::vector<Image> grid_images;         // first samples of the first grid_prompts prompts
+  // Every sample of the first grid_prompts prompts, one row per prompt; caption "TEXT -> read 1 | read 2 | ..."
+  // ("(nothing)" where OCR read no word).
+  std::vector<std::vector<Image>> grid_rows;
   std::vector<std::string> grid_captions;
   double reward_se() const;               // standard error of the mean reward (sample std / sqrt(images))
   // {"reward", "reward_se", "word_accuracy", "ned", "images"} (+ best-of-n keys if n > 1)
