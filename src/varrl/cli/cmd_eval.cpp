@@ -20,10 +20,6 @@ struct Args {
   int n = 1, limit = -1, heldout = 0;
   int64_t seed = 1234;
 };
-// The text a per-image line names for a prompt (its first quoted text); the --per-image writer and --paired reader
-// must agree on it.
-std::string first_text(const PromptRecord& row) { return row.texts.empty() ? "" : row.texts[0]; }
-
 // The rewards of an earlier `--per-image` file, checked line by line against this evaluation's prompts and samples:
 // a paired change is only meaningful over the same images' noise.
 std::vector<double> paired_rewards(const std::string& path, const std::vector<PromptRecord>& rows, int n,

@@ -21,6 +21,8 @@ struct PromptRecord {
 // the double-quoted parts of each prompt. Errors name file and line.
 std::vector<PromptRecord> read_prompts(const std::string& path);
 void write_prompts(const std::string& path, const std::vector<PromptRecord>& rows);  // atomic
+// A record's first text ("" when it has none): what evaluations show and `varrl eval --per-image` files name.
+inline std::string first_text(const PromptRecord& r) { return r.texts.empty() ? "" : r.texts[0]; }
 // The double-quoted substrings of a prompt, in order.
 std::vector<std::string> quoted_texts(const std::string& prompt);
 // Absolute/relative-to-cwd path of a record's image given the prompts file path.

@@ -10,6 +10,7 @@
 #include "varrl/data/render.h"
 #include "varrl/reward/ocr_metrics.h"
 #include "varrl/reward/reward.h"
+#include "varrl/reward/word_box.h"
 #include "varrl/sampler/sampler.h"
 
 namespace varrl {
@@ -96,15 +97,14 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
       reward_sum += scored[k].reward;
       res.rewards_N.push_back(scored[k].reward);
       metrics.add(batch[k].texts, words[k].words);
-      std::string read;
-      for (auto& w : words[k].words) read += (read.empty() ? "" : " ") + w.text;
+      const std::string read = join_words(words[k].words);
       res.read_N.push_back(read);
       const size_t prompt_i = (i + k) / static_cast<size_t>(opt.samples_per_prompt);
       if (prompt_i < static_cast<size_t>(opt.grid_prompts)) {
         const std::string shown = read.empty() ? "(nothing)" : read;
         if ((i + k) % opt.samples_per_prompt == 0) {
           res.grid_rows.emplace_back();
-          res.grid_captions.push_back((batch[k].texts.empty() ? "" : batch[k].texts[0]) + " -> " + shown);
+          res.grid_captions.push_back(first_text(batch[k]) + " -> " + shown);
         } else {
           res.grid_captions.back() += " | " + shown;
         }
