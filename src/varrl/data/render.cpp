@@ -12,6 +12,7 @@
 #include "varrl/data/fonts.h"
 #include "varrl/data/palette.h"
 #include "varrl/data/prompt_templates.h"
+#include "varrl/data/pseudo_words.h"
 #include "varrl/data/word_list.h"
 
 namespace varrl {
@@ -24,6 +25,7 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   o.max_words = cfg.get<int>("render.max_words");
   o.max_regions = cfg.get<int>("render.max_regions");
   o.random_string_prob = cfg.get<double>("render.random_string_prob");
+  o.pseudo_word_prob = cfg.get<double>("render.pseudo_word_prob");
   o.uppercase_prob = cfg.get<double>("render.uppercase_prob");
   o.font_size_min = cfg.get<double>("render.font_size_min");
   o.font_size_max = cfg.get<double>("render.font_size_max");
@@ -40,6 +42,7 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   if (o.max_words < o.min_words) bad("render.max_words", "must be >= render.min_words");
   if (o.max_regions < 1) bad("render.max_regions", "must be >= 1");
   if (o.random_string_prob < 0 || o.random_string_prob > 1) bad("render.random_string_prob", "must be in [0, 1]");
+  if (o.pseudo_word_prob < 0 || o.pseudo_word_prob > 1) bad("render.pseudo_word_prob", "must be in [0, 1]");
   if (o.uppercase_prob < 0 || o.uppercase_prob > 1) bad("render.uppercase_prob", "must be in [0, 1]");
   if (o.font_size_min < 4) bad("render.font_size_min", "must be >= 4");
   if (o.font_size_max < o.font_size_min) bad("render.font_size_max", "must be >= render.font_size_min");
@@ -254,6 +257,9 @@ std::vector<std::string> random_texts(const RenderOptions& o, Rng& rng, bool hel
     const auto too_long = [&](const std::string& t) { return o.max_chars > 0 && static_cast<int>(t.size()) > o.max_chars; };
     if (rng.chance(o.random_string_prob)) {
       do text = random_letters(rng);
+      while (too_long(text));
+    } else if (o.pseudo_word_prob > 0 && rng.chance(o.pseudo_word_prob)) {  // no draw at 0: old corpora unchanged
+      do text = pseudo_word(rng);
       while (too_long(text));
     } else {
       int n = rng.range(o.min_words, o.max_words);
