@@ -214,6 +214,11 @@ TEST(Render, PseudoWordProbReplacesDictionaryWords) {
   for (uint64_t i = 0; i < 200; ++i)
     for (const auto& t : render_sample(o, derive_seed(31, i), false).record.texts)
       for (const auto& w : split_words(lower(t))) EXPECT_FALSE(is_known_word(w)) << w;
+  // The held-out prompts of evaluation (rl.eval_prompts, varrl eval --heldout) stay held-out words whatever the
+  // training prompts are made of.
+  for (uint64_t i = 0; i < 100; ++i)
+    for (const auto& t : render_sample(o, derive_seed(32, i), true).record.texts)
+      for (const auto& w : split_words(lower(t))) EXPECT_TRUE(is_known_word(w) && is_heldout_word(w)) << w;
   Config cfg = Config::defaults();
   cfg.merge_yaml_text("render: {pseudo_word_prob: 1.5}\n", "test");
   EXPECT_THROW(RenderOptions::from_config(cfg), Error);

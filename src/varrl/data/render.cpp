@@ -258,7 +258,9 @@ std::vector<std::string> random_texts(const RenderOptions& o, Rng& rng, bool hel
     if (rng.chance(o.random_string_prob)) {
       do text = random_letters(rng);
       while (too_long(text));
-    } else if (o.pseudo_word_prob > 0 && rng.chance(o.pseudo_word_prob)) {  // no draw at 0: old corpora unchanged
+    } else if (!heldout && o.pseudo_word_prob > 0 && rng.chance(o.pseudo_word_prob)) {
+      // Training renders only (pseudo-words are training-split strings; held-out renders stay held-out words), and
+      // no draw at 0, so corpora and held-out prompt sets made before this option are unchanged.
       do text = pseudo_word(rng);
       while (too_long(text));
     } else {
