@@ -1,9 +1,10 @@
 // `varrl demo` end to end on the shipped model (models/default), its report in headless Chromium, its "before"
 // numbers equal to `varrl eval --heldout` (same prompts and noise), a refused second run that leaves the first intact,
-// and the shipped weights reproducing their documented held-out metrics.
+// the shipped weights reproducing their documented held-out metrics, and `varrl ablate`'s evaluation on the RL prompts.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -168,6 +169,57 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   const std::string err = read_file((work / "again.log").string());
   EXPECT_NE(err.find("holds a run already"), std::string::npos) << err;
   EXPECT_EQ(read_file((out / "metrics.jsonl").string()), metrics);
+}
+
+// `varrl ablate --eval-rl-prompts N` scores each run and the base on the rl.prompts file, N samples per prompt, with
+// `varrl eval`'s seeds: a run's column equals `varrl eval --ckpt RUN --prompts FILE --n N`. Runs finished before the
+// option was given get the evaluation on the next call without training again (their held-out "after" unchanged).
+TEST(Ablate, EvaluatesRunsOnTheirRlPrompts) {
+  const fs::path work = temp_dir("ablate"), out = work / "abl", pool = work / "pool";
+  ASSERT_EQ(run_varrl("render --config " + kModel + "/config.yaml --count 2 --seed 5 --out " + pool.string(),
+                      work / "render.log", nullptr), 0);
+  const std::string prompts = (pool / "prompts.jsonl").string();
+  const std::string args = "ablate --out " + out.string() + " --seeds 1 --steps 1 --variants grpo --eval-prompts 2" +
+                           " --set rl.base=" + kModel + " --set rl.prompts=" + prompts +
+                           " --set rl.prompts_per_step=2 --set rl.group_size=4";
+  ASSERT_EQ(run_varrl(args, work / "first.log", nullptr), 0) << read_file((work / "first.log").string());
+  const auto first = nlohmann::json::parse(read_file((out / "grpo-s0" / "eval.json").string()));
+  EXPECT_FALSE(first.contains("rl_prompts"));
+  EXPECT_FALSE(fs::exists(out / "base_eval_rl_prompts.json"));
+  const std::string metrics = read_file((out / "grpo-s0" / "metrics.jsonl").string());
+
+  ASSERT_EQ(run_varrl(args + " --eval-rl-prompts 2", work / "second.log", nullptr), 0)
+      << read_file((work / "second.log").string());
+  EXPECT_EQ(read_file((out / "grpo-s0" / "metrics.jsonl").string()), metrics);  // not trained again
+  const auto eval = nlohmann::json::parse(read_file((out / "grpo-s0" / "eval.json").string()));
+  EXPECT_EQ(eval["after"]["rewards"], first["after"]["rewards"]);
+  ASSERT_TRUE(eval.contains("rl_prompts"));
+  EXPECT_EQ(eval["rl_prompts"]["images"].get<int>(), 4);
+  std::string line;
+  ASSERT_EQ(run_varrl("eval --ckpt " + (out / "grpo-s0").string() + " --prompts " + prompts + " --n 2",
+                      work / "eval.log", &line), 0)
+      << read_file((work / "eval.log").string());
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(line)["reward"].get<double>(), eval["rl_prompts"]["reward"].get<double>());
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --prompts " + prompts + " --n 2", work / "base.log", &line), 0);
+  const auto base = nlohmann::json::parse(read_file((out / "base_eval_rl_prompts.json").string()));
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(line)["reward"].get<double>(), base["reward"].get<double>());
+
+  // The table carries the column and the base's line.
+  const auto table = nlohmann::json::parse(read_file((out / "ablation.json").string()));
+  const auto header = table["header"].get<std::vector<std::string>>();
+  const auto col = std::find(header.begin(), header.end(), "RL-prompt reward") - header.begin();
+  ASSERT_LT(col, static_cast<long>(header.size()));
+  ASSERT_EQ(table["rows"].size(), 1u);
+  EXPECT_NE(table["rows"][0][col].get<std::string>(), "-") << table["rows"][0].dump();
+  EXPECT_NE(read_file((out / "ablation.md").string()).find("Base model, RL prompts: reward"), std::string::npos);
+
+  // Without a prompts file there is nothing to score: one clear error.
+  ASSERT_NE(run_varrl("ablate --out " + (work / "abl2").string() + " --seeds 1 --steps 1 --variants grpo " +
+                          "--eval-prompts 0 --eval-rl-prompts 2 --set rl.base=" + kModel +
+                          " --set rl.prompts_per_step=1 --set rl.group_size=2",
+                      work / "bad.log", nullptr), 0);
+  EXPECT_NE(read_file((work / "bad.log").string()).find("needs a prompts file"), std::string::npos)
+      << read_file((work / "bad.log").string());
 }
 
 // The paired change of two evaluations over the same images, by hand: differences 1, 0, 2 have mean 1, sample

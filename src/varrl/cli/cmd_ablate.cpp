@@ -3,7 +3,9 @@
 // prompts x group size), evaluates every run on the same held-out prompts and noise, and writes OUT/ablation.md,
 // OUT/ablation.json and OUT/report.html (overlaid per-variant mean curves + the table). Every run starts from the RL
 // preset (rl/preset.h, as `varrl demo` does) and the variant's switches. Finished runs are skipped
-// and unfinished ones resumed, so an interrupted ablation continues where it stopped.
+// and unfinished ones resumed, so an interrupted ablation continues where it stopped. With a prompts file as
+// rl.prompts, --eval-rl-prompts N also scores every run (and the base model) on those prompts, N samples each: how
+// far each variant climbed the reward it was trained on (the held-out columns say whether it transferred).
 #include <chrono>
 #include <filesystem>
 
@@ -12,9 +14,11 @@
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
+#include "varrl/data/prompt_record.h"
 #include "varrl/report/ablation_summary.h"
 #include "varrl/report/html_report.h"
 #include "varrl/rl/ablation_variants.h"
+#include "varrl/rl/evaluate.h"
 #include "varrl/rl/preset.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -25,9 +29,29 @@ namespace {
 struct Args {
   CommonOptions common;
   std::string out = "runs/ablate", variants = "every";
-  int seeds = 3, steps = 30, eval_prompts = 50;
+  int seeds = 3, steps = 30, eval_prompts = 50, eval_rl_prompts = 0;
   double level = -1;
 };
+
+std::string rl_prompts_file(const Config& cfg) {
+  const auto path = cfg.get<std::string>("rl.prompts");
+  if (path.empty()) throw Error("ablate: --eval-rl-prompts needs a prompts file as rl.prompts (--set rl.prompts=FILE)");
+  return path;
+}
+
+// The model folder `dir` on the RL prompts file of `cfg` (rl.prompts), n samples per prompt from rl.eval_seed.
+nlohmann::json evaluate_on_rl_prompts(const std::string& dir, const Config& cfg, int n) {
+  const auto path = rl_prompts_file(cfg);
+  EvalOptions opt;
+  opt.samples_per_prompt = n;
+  opt.seed = static_cast<uint64_t>(cfg.get<int64_t>("rl.eval_seed"));
+  opt.batch_size = cfg.get<int>("sampler.batch_size");
+  opt.label = "eval rl prompts";
+  const auto res = evaluate_model_folder(dir, cfg, read_prompts(path), opt);
+  auto j = res.to_json();
+  j["prompts_file"] = path;
+  return j;
+}
 
 }  // namespace
 
@@ -43,10 +67,24 @@ void add_ablate_command(CLI::App& app) {
                   "comma list of variants (all = the variant with VMR + PANW + MP), or every")
       ->capture_default_str();
   cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated after each run")->capture_default_str();
+  cmd->add_option("--eval-rl-prompts", a->eval_rl_prompts,
+                  "also evaluate each run and the base on the rl.prompts file, this many samples per prompt (0 = off)")
+      ->capture_default_str();
   cmd->add_option("--level", a->level, "training-reward level for 'steps to level' (default: first-step mean + 0.1)");
   cmd->callback([a] {
     namespace fs = std::filesystem;
     const auto variants = pick_ablation_variants(a->variants);
+    auto run_config = [&](const AblationVariant& v, int seed) {
+      CommonOptions o = a->common;
+      std::vector<std::string> sets = rl_preset();  // the measured preset, then the variant's switches
+      sets.insert(sets.end(), v.sets.begin(), v.sets.end());
+      sets.insert(sets.end(), {"runtime.seed=" + std::to_string(seed), "rl.steps=" + std::to_string(a->steps),
+                               "rl.eval_prompts=0", "rl.max_minutes=0"});
+      sets.insert(sets.end(), a->common.sets.begin(), a->common.sets.end());
+      o.sets = sets;
+      return resolve_rl_config(o);
+    };
+    if (a->eval_rl_prompts > 0) rl_prompts_file(run_config(variants.front(), 0));  // fail before any training
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<AblationRun> runs;
     nlohmann::json base_eval;
@@ -59,19 +97,7 @@ void add_ablate_command(CLI::App& app) {
                           nlohmann::json::parse(read_file(dir + "/eval.json")).contains("after");
         if (!done) {
           const bool resume = fs::exists(dir + "/state/rl_state.json");
-          Config cfg;
-          if (resume) {
-            cfg = load_model_config(dir);
-          } else {
-            CommonOptions o = a->common;
-            std::vector<std::string> sets = rl_preset();  // the measured preset, then the variant's switches
-            sets.insert(sets.end(), v.sets.begin(), v.sets.end());
-            sets.insert(sets.end(), {"runtime.seed=" + std::to_string(seed), "rl.steps=" + std::to_string(a->steps),
-                                     "rl.eval_prompts=0", "rl.max_minutes=0"});
-            sets.insert(sets.end(), a->common.sets.begin(), a->common.sets.end());
-            o.sets = sets;
-            cfg = resolve_rl_config(o);
-          }
+          const Config cfg = resume ? load_model_config(dir) : run_config(v, seed);
           spdlog::info("ablate: {} seed {} → {}{}", v.name, seed, dir, resume ? " (resuming)" : "");
           RLTrainer trainer(cfg, dir, resume);
           const std::string base_file = a->out + "/base_eval.json";
@@ -84,10 +110,24 @@ void add_ablate_command(CLI::App& app) {
         AblationRun r;
         r.variant = v.name, r.seed = seed;
         r.metrics = read_jsonl(dir + "/metrics.jsonl");
-        r.eval = nlohmann::json::parse(read_file(dir + "/eval.json")).at("after");
+        auto eval = nlohmann::json::parse(read_file(dir + "/eval.json"));
+        if (a->eval_rl_prompts > 0 && !eval.contains("rl_prompts")) {  // also for runs finished without the option
+          eval["rl_prompts"] = evaluate_on_rl_prompts(dir, load_model_config(dir), a->eval_rl_prompts);
+          write_file_atomic(dir + "/eval.json", eval.dump(2));
+        }
+        r.eval = eval.at("after");
+        r.rl_prompts_eval = eval.value("rl_prompts", nlohmann::json());
         runs.push_back(std::move(r));
       }
     if (fs::exists(a->out + "/base_eval.json")) base_eval = nlohmann::json::parse(read_file(a->out + "/base_eval.json"));
+    nlohmann::json base_rl_prompts;
+    const std::string base_rl_file = a->out + "/base_eval_rl_prompts.json";
+    if (a->eval_rl_prompts > 0 && !fs::exists(base_rl_file)) {
+      const auto first_cfg = load_model_config(run_dirs.front());  // the base and RL prompts every run started from
+      write_file_atomic(base_rl_file, evaluate_on_rl_prompts(first_cfg.get<std::string>("rl.base"), first_cfg,
+                                                             a->eval_rl_prompts).dump(2));
+    }
+    if (fs::exists(base_rl_file)) base_rl_prompts = nlohmann::json::parse(read_file(base_rl_file));
     double level = a->level;
     if (level < 0) {
       std::vector<double> first;
@@ -112,12 +152,14 @@ void add_ablate_command(CLI::App& app) {
       curve_dirs.push_back(d);
     }
     const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60;
-    write_file_atomic(a->out + "/ablation.md", ablation_markdown(rows, level, base_eval));
+    const std::string md = ablation_markdown(rows, level, base_eval, base_rl_prompts);
+    write_file_atomic(a->out + "/ablation.md", md);
     nlohmann::json table = nlohmann::json::array();
     for (const auto& cells : ablation_cells(rows)) table.push_back(cells);
     write_file_atomic(a->out + "/ablation.json",
                       nlohmann::json{{"header", ablation_header()}, {"rows", table}, {"level", level},
-                                     {"base", base_eval}, {"steps", a->steps}, {"seeds", a->seeds},
+                                     {"base", base_eval}, {"base_rl_prompts", base_rl_prompts},
+                                     {"steps", a->steps}, {"seeds", a->seeds},
                                      {"minutes_this_process", minutes}}
                           .dump(2));
     ReportOptions ropt;
@@ -125,7 +167,7 @@ void add_ablate_command(CLI::App& app) {
     ropt.table_header = ablation_header();
     ropt.table_rows = ablation_cells(rows);
     write_report(curve_dirs, a->out + "/report.html", ropt);
-    std::fputs(ablation_markdown(rows, level, base_eval).c_str(), stderr);
+    std::fputs(md.c_str(), stderr);
     nlohmann::json summary{{"out", a->out}, {"runs", runs.size()}, {"report", a->out + "/report.html"},
                            {"table", a->out + "/ablation.md"}, {"minutes", minutes}};
     for (const auto& r : rows) summary["word_accuracy." + r.variant] = r.word_accuracy.mean;

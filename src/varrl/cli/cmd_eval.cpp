@@ -6,8 +6,6 @@
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/prompt_record.h"
-#include "varrl/model/policy_io.h"
-#include "varrl/reward/reward.h"
 #include "varrl/rl/evaluate.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -76,16 +74,11 @@ void add_eval_command(CLI::App& app) {
     std::vector<double> paired_N;
     if (!a->paired.empty())
       paired_N = paired_rewards(a->paired, rows, a->n, rows.size() * static_cast<size_t>(std::max(0, a->n)));
-    auto vae = load_tokenizer(a->ckpt, cfg);
-    auto var = load_policy(a->ckpt, cfg);
-    auto reward = make_reward(cfg);
-    std::unique_ptr<RewardFn> ocr;  // word accuracy needs OCR words; a second OCR reward only if `reward` reads none
-    if (reward->name().find("ocr") == std::string::npos) ocr = make_reward(cfg, "ocr_ned");
     EvalOptions opt;
     opt.samples_per_prompt = a->n;
     opt.seed = static_cast<uint64_t>(a->seed);
     opt.batch_size = cfg.get<int>("sampler.batch_size");
-    auto res = evaluate(var, vae, *reward, ocr.get(), rows, SamplingParams::from_config(cfg), opt);
+    auto res = evaluate_model_folder(a->ckpt, cfg, rows, opt);
     if (!a->grid.empty()) write_png(a->grid, eval_grid(res));
     if (!a->per_image.empty()) {
       std::string lines;

@@ -48,12 +48,16 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
   }
   std::vector<AblationRow> rows;
   for (const auto& v : order) {
-    std::vector<double> rew, wacc, ned, end, lvl, spikes, kl;
+    std::vector<double> rew, wacc, ned, rl_rew, rl_wacc, end, lvl, spikes, kl;
     for (const auto* r : by[v]) {
       if (r->eval.is_object()) {
         rew.push_back(r->eval.value("reward", 0.0));
         wacc.push_back(r->eval.value("word_accuracy", 0.0));
         ned.push_back(r->eval.value("ned", 0.0));
+      }
+      if (r->rl_prompts_eval.is_object()) {
+        rl_rew.push_back(r->rl_prompts_eval.value("reward", 0.0));
+        rl_wacc.push_back(r->rl_prompts_eval.value("word_accuracy", 0.0));
       }
       const size_t n = r->metrics.size(), q = std::max<size_t>(1, n / 4);
       double sum = 0, kl_sum = 0;
@@ -73,6 +77,7 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
     row.variant = v;
     row.seeds = static_cast<int>(by[v].size());
     row.reward = mean_std(rew), row.word_accuracy = mean_std(wacc), row.ned = mean_std(ned);
+    row.rl_prompts_reward = mean_std(rl_rew), row.rl_prompts_word_accuracy = mean_std(rl_wacc);
     row.train_reward_end = mean_std(end), row.steps_to_level = mean_std(lvl);
     row.reached = static_cast<int>(lvl.size());
     row.grad_spikes = mean_std(spikes), row.kl = mean_std(kl);
@@ -90,7 +95,8 @@ static std::string pm(const MeanStd& m, const char* fmt = "%.3f") {
 }
 
 std::vector<std::string> ablation_header() {
-  return {"variant", "seeds", "held-out reward", "word accuracy", "NED", "train reward (last 25%)",
+  return {"variant", "seeds", "held-out reward", "word accuracy", "NED", "RL-prompt reward", "RL-prompt word acc.",
+          "train reward (last 25%)",
           "steps to level (reached)", "grad-norm spikes", "mean KL"};
 }
 
@@ -98,22 +104,30 @@ std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationR
   std::vector<std::vector<std::string>> out;
   for (const auto& r : rows)
     out.push_back({r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.word_accuracy), pm(r.ned),
-                   pm(r.train_reward_end), pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" +
+                   pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy), pm(r.train_reward_end), pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" +
                                                  std::to_string(r.seeds) + ")",
                    pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
   return out;
 }
 
-std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval) {
+std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval,
+                              const nlohmann::json& base_rl_prompts) {
   std::string md;
   char line[256];
   std::snprintf(line, sizeof line, "Reward level for 'steps to level': %.3f (training reward, 5-step mean).\n", level);
   md += line;
   if (base_eval.is_object()) {
-    std::snprintf(line, sizeof line, "Base model, held out: reward %.3f, word accuracy %.3f, NED %.3f.\n\n",
+    std::snprintf(line, sizeof line, "Base model, held out: reward %.3f, word accuracy %.3f, NED %.3f.\n",
                   base_eval.value("reward", 0.0), base_eval.value("word_accuracy", 0.0), base_eval.value("ned", 0.0));
     md += line;
   }
+  if (base_rl_prompts.is_object()) {
+    std::snprintf(line, sizeof line, "Base model, RL prompts: reward %.3f, word accuracy %.3f, NED %.3f.\n",
+                  base_rl_prompts.value("reward", 0.0), base_rl_prompts.value("word_accuracy", 0.0),
+                  base_rl_prompts.value("ned", 0.0));
+    md += line;
+  }
+  md += "\n";
   auto row = [](const std::vector<std::string>& cells) {
     std::string s = "|";
     for (const auto& c : cells) s += " " + c + " |";

@@ -14,6 +14,7 @@ struct AblationRun {
   int seed = 0;
   std::vector<nlohmann::json> metrics;  // the run's metrics.jsonl records
   nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training
+  nlohmann::json rl_prompts_eval;       // the same on the run's own RL prompts (`--eval-rl-prompts`); null if not run
 };
 
 struct MeanStd {
@@ -26,6 +27,7 @@ struct AblationRow {
   std::string variant;
   int seeds = 0;
   MeanStd reward, word_accuracy, ned;  // held-out, after training
+  MeanStd rl_prompts_reward, rl_prompts_word_accuracy;  // on the RL prompts, after training (n = 0 if not evaluated)
   MeanStd train_reward_end;            // mean training reward over the last quarter of the steps
   MeanStd steps_to_level;              // first step whose 5-step moving mean of reward/mean reaches the level
   int reached = 0;                     // runs that reached the level at all (steps_to_level averages over these)
@@ -39,8 +41,10 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
 // The first step (1-based, the record's "step") whose trailing `window`-step mean of `key` reaches `level`; -1 if never.
 long steps_to_level(const std::vector<nlohmann::json>& metrics, const std::string& key, double level, int window = 5);
 
-// Markdown table of the rows (with the level and the base model's held-out numbers in the caption line).
-std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval);
+// Markdown table of the rows (with the level and the base model's held-out numbers, and its numbers on the RL prompts
+// when `base_rl_prompts` is an object, in the caption lines).
+std::string ablation_markdown(const std::vector<AblationRow>& rows, double level, const nlohmann::json& base_eval,
+                              const nlohmann::json& base_rl_prompts = nullptr);
 // The same table as header + cells (for the HTML report).
 std::vector<std::string> ablation_header();
 std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows);

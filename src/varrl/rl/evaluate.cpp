@@ -8,10 +8,12 @@
 #include "varrl/core/progress.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/render.h"
+#include "varrl/model/policy_io.h"
 #include "varrl/reward/ocr_metrics.h"
 #include "varrl/reward/reward.h"
 #include "varrl/reward/word_box.h"
 #include "varrl/sampler/sampler.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl {
 
@@ -133,6 +135,16 @@ Image eval_grid(const EvalResult& r) {
   std::vector<GridRow> rows;
   for (size_t i = 0; i < r.grid_rows.size(); ++i) rows.push_back({r.grid_rows[i], r.grid_captions[i]});
   return make_grid(rows);
+}
+
+EvalResult evaluate_model_folder(const std::string& dir, const Config& cfg, const std::vector<PromptRecord>& prompts,
+                                 const EvalOptions& opt) {
+  auto vae = load_tokenizer(dir, cfg);
+  auto var = load_policy(dir, cfg);
+  auto reward = make_reward(cfg);
+  std::unique_ptr<RewardFn> ocr;  // word accuracy needs OCR words; a second OCR reward only if `reward` reads none
+  if (reward->name().find("ocr") == std::string::npos) ocr = make_reward(cfg, "ocr_ned");
+  return evaluate(var, vae, *reward, ocr.get(), prompts, SamplingParams::from_config(cfg), opt);
 }
 
 }  // namespace varrl

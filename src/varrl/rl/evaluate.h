@@ -63,6 +63,11 @@ PairedDifference paired_difference(const std::vector<double>& a_N, const std::ve
 EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const std::vector<PromptRecord>& prompts,
                     const SamplingParams& params, const EvalOptions& opt);
 
+// evaluate() of the model folder `dir` (its tokenizer and policy, read with `cfg`) under `cfg`'s reward and sampler:
+// `varrl eval` and `varrl ablate --eval-rl-prompts`.
+EvalResult evaluate_model_folder(const std::string& dir, const Config& cfg, const std::vector<PromptRecord>& prompts,
+                                 const EvalOptions& opt);
+
 // The held-out prompts of demos and ablations: `count` renders of held-out words (never seen in training) with the
 // render settings of `cfg`, from a fixed seed.
 std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t seed);
