@@ -204,13 +204,22 @@ TEST(Ablate, EvaluatesRunsOnTheirRlPrompts) {
   const auto base = nlohmann::json::parse(read_file((out / "base_eval_rl_prompts.json").string()));
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(line)["reward"].get<double>(), base["reward"].get<double>());
 
-  // The table carries the column and the base's line.
+  // The base's held-out evaluation keeps its per-image rewards, and the run's paired change against it is the
+  // table's "held-out change vs base" (the run's own eval.json delta, as this run evaluated the base).
+  const auto base_heldout = nlohmann::json::parse(read_file((out / "base_eval.json").string()));
+  EXPECT_EQ(base_heldout["rewards"], eval["before"]["rewards"]);
+  // The table carries the columns and the base's line.
   const auto table = nlohmann::json::parse(read_file((out / "ablation.json").string()));
   const auto header = table["header"].get<std::vector<std::string>>();
   const auto col = std::find(header.begin(), header.end(), "RL-prompt reward") - header.begin();
   ASSERT_LT(col, static_cast<long>(header.size()));
   ASSERT_EQ(table["rows"].size(), 1u);
   EXPECT_NE(table["rows"][0][col].get<std::string>(), "-") << table["rows"][0].dump();
+  const auto change_col = std::find(header.begin(), header.end(), "held-out change vs base") - header.begin();
+  ASSERT_LT(change_col, static_cast<long>(header.size()));
+  char change[64];
+  std::snprintf(change, sizeof change, "%+.3f ± 0.000", eval["delta"]["reward"].get<double>());
+  EXPECT_EQ(table["rows"][0][change_col].get<std::string>(), change);
   EXPECT_NE(read_file((out / "ablation.md").string()).find("Base model, RL prompts: reward"), std::string::npos);
 
   // Without a prompts file there is nothing to score: one clear error.

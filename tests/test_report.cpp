@@ -332,9 +332,9 @@ TEST(Ablation, MeanStdOverSeedsAndSpikes) {
   auto a = reward_curve({0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 0.5});
   auto b = reward_curve({0.1, 0.1, 0.1, 0.1, 0.3, 0.3, 0.3, 0.3});
   b[3]["grad_norm"] = 10.0;  // one spike (> 3x the median of 1)
-  std::vector<AblationRun> runs = {{"grpo", 0, a, {{"reward", 0.4}, {"word_accuracy", 0.2}, {"ned", 0.5}},
+  std::vector<AblationRun> runs = {{"grpo", 0, a, {{"reward", 0.4}, {"word_accuracy", 0.2}, {"ned", 0.5}, {"change_vs_base", 0.02}},
                                     {{"reward", 0.9}, {"word_accuracy", 0.75}}},
-                                   {"grpo", 1, b, {{"reward", 0.2}, {"word_accuracy", 0.4}, {"ned", 0.7}},
+                                   {"grpo", 1, b, {{"reward", 0.2}, {"word_accuracy", 0.4}, {"ned", 0.7}, {"change_vs_base", -0.04}},
                                     {{"reward", 0.7}, {"word_accuracy", 0.25}}},
                                    {"all", 0, a, {{"reward", 0.6}, {"word_accuracy", 0.6}, {"ned", 0.9}}}};
   auto rows = summarize_ablation(runs, 0.25);
@@ -357,9 +357,11 @@ TEST(Ablation, MeanStdOverSeedsAndSpikes) {
   EXPECT_EQ(rows[1].rl_prompts_reward.n, 0);
   const std::string md = ablation_markdown(rows, 0.25, nlohmann::json{{"reward", 0.1}},
                                            nlohmann::json{{"reward", 0.55}, {"word_accuracy", 0.125}, {"ned", 0.6}});
-  EXPECT_NE(md.find("| grpo | 2 | 0.300 ± 0.141 | 0.300 ± 0.141 | 0.600 ± 0.141 | 0.800 ± 0.141 | 0.500 ± 0.354 |"),
+  // The paired held-out change against the base, signed: mean of {+0.02, -0.04}, sample std 0.042.
+  EXPECT_NE(md.find("| grpo | 2 | 0.300 ± 0.141 | -0.010 ± 0.042 | 0.300 ± 0.141 | 0.600 ± 0.141 | 0.800 ± 0.141 | "
+                    "0.500 ± 0.354 |"),
             std::string::npos) << md;
-  EXPECT_NE(md.find("| all | 1 | 0.600 ± 0.000 | 0.600 ± 0.000 | 0.900 ± 0.000 | - | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| all | 1 | 0.600 ± 0.000 | - | 0.600 ± 0.000 | 0.900 ± 0.000 | - | - |"), std::string::npos) << md;
   EXPECT_NE(md.find("Base model, RL prompts: reward 0.550, word accuracy 0.125, NED 0.600.\n\n|"), std::string::npos)
       << md;
 }

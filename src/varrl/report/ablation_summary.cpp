@@ -48,12 +48,13 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
   }
   std::vector<AblationRow> rows;
   for (const auto& v : order) {
-    std::vector<double> rew, wacc, ned, rl_rew, rl_wacc, end, lvl, spikes, kl;
+    std::vector<double> rew, wacc, ned, change, rl_rew, rl_wacc, end, lvl, spikes, kl;
     for (const auto* r : by[v]) {
       if (r->eval.is_object()) {
         rew.push_back(r->eval.value("reward", 0.0));
         wacc.push_back(r->eval.value("word_accuracy", 0.0));
         ned.push_back(r->eval.value("ned", 0.0));
+        if (r->eval.contains("change_vs_base")) change.push_back(r->eval["change_vs_base"].get<double>());
       }
       if (r->rl_prompts_eval.is_object()) {
         rl_rew.push_back(r->rl_prompts_eval.value("reward", 0.0));
@@ -77,6 +78,7 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
     row.variant = v;
     row.seeds = static_cast<int>(by[v].size());
     row.reward = mean_std(rew), row.word_accuracy = mean_std(wacc), row.ned = mean_std(ned);
+    row.heldout_change = mean_std(change);
     row.rl_prompts_reward = mean_std(rl_rew), row.rl_prompts_word_accuracy = mean_std(rl_wacc);
     row.train_reward_end = mean_std(end), row.steps_to_level = mean_std(lvl);
     row.reached = static_cast<int>(lvl.size());
@@ -86,16 +88,19 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
   return rows;
 }
 
+// "mean ± std" with `fmt` for the mean (e.g. "%+.3f" for a signed change) and the same without a sign for the std.
 static std::string pm(const MeanStd& m, const char* fmt = "%.3f") {
   if (m.n == 0) return "-";
+  std::string std_fmt(fmt);
+  std_fmt.erase(std::remove(std_fmt.begin(), std_fmt.end(), '+'), std_fmt.end());
   char a[32], b[32];
   std::snprintf(a, sizeof a, fmt, m.mean);
-  std::snprintf(b, sizeof b, fmt, m.std);
+  std::snprintf(b, sizeof b, std_fmt.c_str(), m.std);
   return std::string(a) + " ± " + b;
 }
 
 std::vector<std::string> ablation_header() {
-  return {"variant", "seeds", "held-out reward", "word accuracy", "NED", "RL-prompt reward", "RL-prompt word acc.",
+  return {"variant", "seeds", "held-out reward", "held-out change vs base", "word accuracy", "NED", "RL-prompt reward", "RL-prompt word acc.",
           "train reward (last 25%)",
           "steps to level (reached)", "grad-norm spikes", "mean KL"};
 }
@@ -103,9 +108,10 @@ std::vector<std::string> ablation_header() {
 std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows) {
   std::vector<std::vector<std::string>> out;
   for (const auto& r : rows)
-    out.push_back({r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.word_accuracy), pm(r.ned),
-                   pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy), pm(r.train_reward_end), pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" +
-                                                 std::to_string(r.seeds) + ")",
+    out.push_back({r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.heldout_change, "%+.3f"),
+                   pm(r.word_accuracy), pm(r.ned), pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy),
+                   pm(r.train_reward_end),
+                   pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" + std::to_string(r.seeds) + ")",
                    pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
   return out;
 }

@@ -13,7 +13,8 @@ struct AblationRun {
   std::string variant;
   int seed = 0;
   std::vector<nlohmann::json> metrics;  // the run's metrics.jsonl records
-  nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training
+  nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training; "change_vs_base":
+                                        // the paired held-out change against the base model, when known
   nlohmann::json rl_prompts_eval;       // the same on the run's own RL prompts (`--eval-rl-prompts`); null if not run
 };
 
@@ -27,6 +28,7 @@ struct AblationRow {
   std::string variant;
   int seeds = 0;
   MeanStd reward, word_accuracy, ned;  // held-out, after training
+  MeanStd heldout_change;              // held-out reward minus the base's over the same images (n = 0 if unknown)
   MeanStd rl_prompts_reward, rl_prompts_word_accuracy;  // on the RL prompts, after training (n = 0 if not evaluated)
   MeanStd train_reward_end;            // mean training reward over the last quarter of the steps
   MeanStd steps_to_level;              // first step whose 5-step moving mean of reward/mean reaches the level
