@@ -100,9 +100,9 @@ static std::string pm(const MeanStd& m, const char* fmt = "%.3f") {
 }
 
 std::vector<std::string> ablation_header() {
-  return {"variant", "seeds", "held-out reward", "held-out change vs base", "word accuracy", "NED", "RL-prompt reward", "RL-prompt word acc.",
-          "train reward (last 25%)",
-          "steps to level (reached)", "grad-norm spikes", "mean KL"};
+  return {"variant", "seeds", "held-out reward", "held-out change vs base", "word accuracy", "NED",
+          "RL-prompt reward", "RL-prompt word acc.", "train reward (last 25%)", "steps to level (reached)",
+          "grad-norm spikes", "mean KL"};
 }
 
 std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows) {

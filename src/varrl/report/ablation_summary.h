@@ -1,6 +1,7 @@
 // The ablation table of `varrl ablate`: per variant (vanilla GRPO, +PANW, +VMR, +MP, all), mean ± std over seeds of
-// the held-out reward / word accuracy / NED, the training reward at the end, steps to reach a reward level, and
-// stability (grad-norm spikes, KL). Also the per-variant mean curves the report overlays. Torch-free.
+// the held-out reward (and its paired change against the base) / word accuracy / NED, the reward on the RL prompts
+// after training, the training reward at the end, steps to reach a reward level, and stability (grad-norm spikes,
+// KL). Also the per-variant mean curves the report overlays. Torch-free.
 #pragma once
 #include <nlohmann/json.hpp>
 
