@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "varrl/core/config.h"
+#include "varrl/core/error.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/model/pretrain.h"
@@ -85,6 +86,39 @@ TEST(Model, QuotedCrossAttentionMasksTheTemplate) {
       EXPECT_EQ(seen_BT[1][i].item<bool>(), i < static_cast<int64_t>(prompts[1].size())) << mode << " byte " << i;
     }
   }
+}
+
+// model.quote_pos_outside: `shared` gives the template bytes (and the quotes) quote position 0, the index of each
+// quoted text's first letter; `own` gives them kMaxQuotePos − 1, which no quoted byte reaches. A warm start of an
+// `own` policy from a `shared` one (copy_shared_outside_row) computes exactly the same condition.
+TEST(Model, OwnOutsideQuotePositionTellsTheFirstLetterApartAndWarmStartsExactly) {
+  const std::string prompt = "a sign that says \"OPEN\"", long_word = "\"" + std::string(40, 'A') + "\"";
+  const int64_t last = TextEncoderImpl::kMaxQuotePos - 1;
+  for (const bool own : {false, true}) {
+    auto tok = tokenize_prompts({prompt, long_word}, 48, own);
+    auto qp = tok.quote_pos_BT.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < static_cast<int64_t>(prompt.size()); ++i) {
+      const bool inside = i >= 18 && i < 22;  // O P E N
+      EXPECT_EQ(qp[0][i], inside ? i - 18 : (own ? last : 0)) << "own " << own << " byte " << i;
+    }
+    EXPECT_EQ(qp[1][1], 0);
+    EXPECT_EQ(qp[1][40], own ? last - 1 : last);  // the 40th letter, clamped below the outside index
+  }
+  torch::NoGradGuard ng;
+  Tiny t;
+  Config own_cfg = t.cfg;
+  own_cfg.set("model.quote_pos_outside=own");
+  VAR own = make_policy(own_cfg);
+  copy_weights(own, t.var);
+  own->eval();
+  auto shared_BD = t.var->encode_prompts(kPrompts).cond_BD;
+  EXPECT_GT((own->encode_prompts(kPrompts).cond_BD - shared_BD).abs().max().item<double>(), 1e-4);  // row 31 differs
+  own->text_encoder->copy_shared_outside_row();
+  auto c_own = own->encode_prompts(kPrompts), c_shared = t.var->encode_prompts(kPrompts);
+  EXPECT_EQ((c_own.cond_BD - c_shared.cond_BD).abs().max().item<double>(), 0.0);
+  EXPECT_EQ((c_own.text_BTc - c_shared.text_BTc).abs().max().item<double>(), 0.0);
+  own_cfg.set("model.quote_pos_outside=last");
+  EXPECT_THROW(VarConfig::from_config(own_cfg), Error);
 }
 
 TEST(Model, BlockGradientsMatchFiniteDifferencesInFloat64) {

@@ -92,6 +92,15 @@ TEST(OcrMetrics, WordAccuracyAndNed) {
   m.add({"a b"}, words({{"a", 1.f}, {"b", 1.f}}));
   m.add({"a b"}, words({{"a", 1.f}}));
   EXPECT_DOUBLE_EQ(m.word_accuracy(), 0.75);
+  // Letter accuracy by position: only images read with the ground truth's length count.
+  OcrMetrics p;
+  p.add({"NEAR"}, words({{"hear", 1.f}}));   // first letter wrong
+  p.add({"NEAR"}, words({{"NEAT", 1.f}}));   // last letter wrong
+  p.add({"NEAR"}, words({{"EAR", 1.f}}));    // shorter: not counted
+  p.add({"GO"}, words({{"GO", 1.f}}));
+  EXPECT_DOUBLE_EQ(p.same_length_fraction(), 0.75);
+  const std::vector<double> expected_K{2.0 / 3, 1.0, 1.0, 0.5};
+  EXPECT_EQ(p.letter_accuracy_by_position(), expected_K);
 }
 
 TEST(ImageRewards, BrightnessAndColorFraction) {

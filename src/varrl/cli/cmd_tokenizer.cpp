@@ -3,6 +3,7 @@
 
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
+#include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/image_tensor.h"
@@ -32,7 +33,7 @@ struct TrainArgs {
 };
 struct EvalArgs {
   CommonOptions common;
-  std::string ckpt, data;
+  std::string ckpt, data, per_image;
   int limit = -1;
   bool no_ocr = false;
 };
@@ -87,6 +88,10 @@ void add_tokenizer_command(CLI::App& app) {
   eval->add_option("--data", eargs->data, "folder with prompts.jsonl + images")->required();
   eval->add_option("--limit", eargs->limit, "evaluate at most this many images");
   eval->add_flag("--no-ocr", eargs->no_ocr, "skip the OCR legibility of reconstructions");
+  eval->add_option("--per-image", eargs->per_image,
+                   "also write FILE.jsonl: one line per image (text, what OCR read in the original and in the "
+                   "reconstruction, both rewards)")
+      ->excludes("--no-ocr");
   eval->callback([eargs] {
     Config base = load_model_config(eargs->ckpt);
     Config cfg = resolve_config(eargs->common, &base);
@@ -108,12 +113,23 @@ void add_tokenizer_command(CLI::App& app) {
         }
       }
       auto reward = make_reward(cfg, "ocr_ned");
-      auto mean = [&](const std::vector<Image>& imgs) {
+      const auto orig_N = reward->score(tensor_to_images(data), rows), recon_N = reward->score(rec, rows);
+      auto mean = [](const std::vector<RewardResult>& results) {
         double s = 0;
-        for (auto& r : reward->score(imgs, rows)) s += r.reward;
-        return s / static_cast<double>(imgs.size());
+        for (auto& r : results) s += r.reward;
+        return s / static_cast<double>(results.size());
       };
-      const double orig = mean(tensor_to_images(data)), recon = mean(rec);
+      const double orig = mean(orig_N), recon = mean(recon_N);
+      if (!eargs->per_image.empty()) {
+        std::string lines;
+        for (size_t i = 0; i < rows.size(); ++i)
+          lines += nlohmann::json{{"index", i}, {"text", first_text(rows[i])},
+                                  {"read_original", join_words(orig_N[i].words)},
+                                  {"read_reconstruction", join_words(recon_N[i].words)},
+                                  {"reward_original", orig_N[i].reward},
+                                  {"reward_reconstruction", recon_N[i].reward}}.dump() + "\n";
+        write_file_atomic(eargs->per_image, lines);
+      }
       summary["ocr_ned_original"] = orig;
       summary["ocr_ned_reconstruction"] = recon;
       summary["ocr_ratio"] = orig > 0 ? recon / orig : 0.0;

@@ -4,7 +4,9 @@
 
 namespace varrl {
 
-TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len) {
+TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len, bool own_outside_index) {
+  const int64_t outside = own_outside_index ? TextEncoderImpl::kMaxQuotePos - 1 : 0;
+  const int64_t last_quoted = TextEncoderImpl::kMaxQuotePos - (own_outside_index ? 2 : 1);
   const int64_t B = static_cast<int64_t>(prompts.size());
   int64_t T = 1;
   for (auto& p : prompts) T = std::max<int64_t>(T, std::min<int64_t>(max_len, static_cast<int64_t>(p.size())));
@@ -26,11 +28,14 @@ TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len
       if (c == '"') {
         inside = !inside;
         pos = 0;
+        qp[b][i] = outside;
         continue;
       }
       if (inside) {
         seg[b][i] = 1;
-        qp[b][i] = std::min<int64_t>(pos++, TextEncoderImpl::kMaxQuotePos - 1);
+        qp[b][i] = std::min<int64_t>(pos++, last_quoted);
+      } else {
+        qp[b][i] = outside;
       }
     }
   }
@@ -69,6 +74,11 @@ TextEncoderImpl::TextEncoderImpl(int64_t d, int64_t n_layers, int64_t h, int64_t
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < n_layers; ++i) layers->push_back(TextLayer(d, h));
   ln_out = register_module("ln_out", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+}
+
+void TextEncoderImpl::copy_shared_outside_row() {
+  torch::NoGradGuard ng;
+  quote_pos_embed->weight[kMaxQuotePos - 1].copy_(quote_pos_embed->weight[0]);
 }
 
 std::pair<torch::Tensor, torch::Tensor> TextEncoderImpl::forward(const TextTokens& tok) {

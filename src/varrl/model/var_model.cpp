@@ -114,7 +114,7 @@ Condition VARImpl::null_condition(int64_t B) {
 
 Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const torch::Tensor& drop_B) {
   if (!cfg.text_cond()) throw Error("this model is class-conditional (model.cond=class): it takes labels, not prompts");
-  auto tok = tokenize_prompts(prompts, cfg.text_max_len);
+  auto tok = tokenize_prompts(prompts, cfg.text_max_len, cfg.quote_pos_outside == "own");
   const auto dev = pos_1LC.device();
   tok.ids_BT = tok.ids_BT.to(dev), tok.segment_BT = tok.segment_BT.to(dev);
   tok.quote_pos_BT = tok.quote_pos_BT.to(dev), tok.pad_BT = tok.pad_BT.to(dev);

@@ -37,6 +37,20 @@ void OcrMetrics::add(const std::vector<std::string>& texts, const std::vector<Wo
   word_accuracy_sum += varrl::word_accuracy(texts, ocr_words);
   ned_sum += varrl::ned(texts, ocr_words);
   ++count;
+  std::string gt, ocr;
+  for (const auto& w : ground_truth_words(texts)) gt += (gt.empty() ? "" : " ") + w;
+  for (const auto& w : ocr_words) ocr += (ocr.empty() ? "" : " ") + to_lower(w.text);
+  if (gt.empty() || gt.size() != ocr.size()) return;
+  ++same_length;
+  if (letter_count_K.size() < gt.size()) letter_count_K.resize(gt.size()), letter_hits_K.resize(gt.size());
+  for (size_t k = 0; k < gt.size(); ++k) ++letter_count_K[k], letter_hits_K[k] += gt[k] == ocr[k];
+}
+
+std::vector<double> OcrMetrics::letter_accuracy_by_position() const {
+  std::vector<double> acc_K;
+  for (size_t k = 0; k < letter_count_K.size(); ++k)
+    acc_K.push_back(static_cast<double>(letter_hits_K[k]) / static_cast<double>(letter_count_K[k]));
+  return acc_K;
 }
 
 }  // namespace varrl

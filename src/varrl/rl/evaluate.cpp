@@ -43,7 +43,8 @@ PairedDifference paired_difference(const std::vector<double>& a_N, const std::ve
 
 nlohmann::json EvalResult::to_json() const {
   nlohmann::json j{{"reward", reward}, {"reward_se", reward_se()}, {"word_accuracy", word_accuracy}, {"ned", ned},
-                   {"images", images}};
+                   {"images", images}, {"same_length", same_length},
+                   {"letter_accuracy_by_position", letter_accuracy_K}};
   if (samples_per_prompt > 1) {
     j["samples_per_prompt"] = samples_per_prompt;
     j["best_of_n_reward"] = best_of_n_reward;
@@ -120,6 +121,8 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   res.reward = res.images ? reward_sum / res.images : 0;
   res.word_accuracy = metrics.word_accuracy();
   res.ned = metrics.ned();
+  res.same_length = metrics.same_length_fraction();
+  res.letter_accuracy_K = metrics.letter_accuracy_by_position();
   add_group_stats(res, res.rewards_N, std::max(1, opt.samples_per_prompt));
   return res;
 }

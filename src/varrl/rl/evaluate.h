@@ -39,6 +39,9 @@ struct EvalResult {
   // over prompts of the rewards' standard deviation across the prompt's samples (the spread a group sees).
   int samples_per_prompt = 1;
   double best_of_n_reward = 0, any_perfect = 0, group_std = 0;
+  // Which letters go wrong (reward/ocr_metrics.h): over images read with the word's length, letter k's accuracy.
+  double same_length = 0;
+  std::vector<double> letter_accuracy_K;
   std::vector<double> rewards_N;          // every image's reward, sample j of prompt i at i * samples_per_prompt + j
   std::vector<std::string> read_N;        // what OCR read in each image (words joined by spaces)
   // Every sample of the first grid_prompts prompts, one row per prompt; caption "TEXT -> read 1 | read 2 | ..."
@@ -46,7 +49,8 @@ struct EvalResult {
   std::vector<std::vector<Image>> grid_rows;
   std::vector<std::string> grid_captions;
   double reward_se() const;               // standard error of the mean reward (sample std / sqrt(images))
-  // {"reward", "reward_se", "word_accuracy", "ned", "images"} (+ best-of-n keys if n > 1)
+  // {"reward", "reward_se", "word_accuracy", "ned", "images", "same_length", "letter_accuracy_by_position"}
+  // (+ best-of-n keys if n > 1)
   nlohmann::json to_json() const;
 };
 
