@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "browser_check.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
+#include "varrl/core/metrics.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/model/text_encoder.h"
 #include "varrl/rl/evaluate.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -36,7 +39,10 @@ double max_abs_diff(const std::string& a, const std::string& b) {
   auto ta = load_tensors(a), tb = load_tensors(b);
   EXPECT_EQ(ta.size(), tb.size()) << a << " vs " << b;
   double d = 0;
-  for (auto& [k, v] : ta) d = std::max(d, (tb.at(k) - v).abs().max().item<double>());
+  for (auto& [k, v] : ta) {  // equal entries count 0 (masks hold -inf); a NaN against a number counts as infinite
+    auto diff = torch::where(tb.at(k) == v, torch::zeros_like(v), (tb.at(k) - v).abs());
+    d = std::max(d, diff.nan_to_num(std::numeric_limits<double>::infinity()).max().item<double>());
+  }
   return d;
 }
 
@@ -327,6 +333,21 @@ TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {
                       work / "both.log", nullptr), 0);
   EXPECT_LT(max_abs_diff(kModel + "/policy.safetensors", (work / "warm/policy.safetensors").string()), 1e-5);
   EXPECT_GT(max_abs_diff(kModel + "/policy.safetensors", (work / "cold/policy.safetensors").string()), 1e-2);
+  // --set model.quote_pos_outside=own on a `shared` model: the template bytes' new row starts as row 0 (the index they
+  // had), every other weight as it was.
+  ASSERT_EQ(run_varrl("pretrain --init " + kModel + " --out " + (work / "own").string() + common +
+                          " --set model.quote_pos_outside=own",
+                      work / "own.log", nullptr), 0)
+      << read_file((work / "own.log").string());
+  auto shipped = load_tensors(kModel + "/policy.safetensors");
+  auto own = load_tensors((work / "own/policy.safetensors").string());
+  const std::string qpos = "text_encoder.quote_pos_embed.weight";
+  auto expected_QD = shipped.at(qpos).clone();
+  expected_QD[TextEncoderImpl::kMaxQuotePos - 1].copy_(expected_QD[0]);
+  EXPECT_LT((own.at(qpos) - expected_QD).abs().max().item<double>(), 1e-5);
+  EXPECT_GT((own.at(qpos) - shipped.at(qpos)).abs().max().item<double>(), 1e-2);
+  for (auto& [name, w] : shipped)
+    if (name != qpos) EXPECT_TRUE(torch::allclose(own.at(name), w, 0.0, 1e-5)) << name;  // (masks hold -inf)
 }
 
 // `varrl tokenizer train --init` starts from the given tokenizer's weights: with lr 0 (and no dead-code restart)
@@ -349,4 +370,22 @@ TEST(ShippedModel, TokenizerInitWarmStartsFromItsWeights) {
   const std::string shipped = kModel + "/tokenizer.safetensors";
   EXPECT_LT(max_abs_diff(shipped, (work / "warm/tokenizer.safetensors").string()), 1e-6);
   EXPECT_GT(max_abs_diff(shipped, (work / "cold/tokenizer.safetensors").string()), 1e-2);
+  // `tokenizer eval --per-image`: one line per image whose rewards average to the summary's.
+  std::string summary_line;
+  const std::string per_image = (work / "per_image.jsonl").string();
+  ASSERT_EQ(run_varrl("tokenizer eval --ckpt " + kModel + " --data " + (work / "data").string() + " --per-image " +
+                          per_image + " --threads 2",
+                      work / "eval.log", &summary_line), 0)
+      << read_file((work / "eval.log").string());
+  const auto summary = nlohmann::json::parse(summary_line);
+  const auto lines = read_jsonl(per_image);
+  ASSERT_EQ(lines.size(), 4u);
+  double orig = 0, recon = 0;
+  for (const auto& l : lines) {
+    EXPECT_FALSE(l.at("text").get<std::string>().empty());
+    orig += l.at("reward_original").get<double>() / 4, recon += l.at("reward_reconstruction").get<double>() / 4;
+  }
+  EXPECT_NEAR(orig, summary.at("ocr_ned_original").get<double>(), 1e-9);
+  EXPECT_NEAR(recon, summary.at("ocr_ned_reconstruction").get<double>(), 1e-9);
+  EXPECT_GT(orig, 0.5);  // the renders' own text is read
 }

@@ -23,11 +23,22 @@ double word_accuracy(const std::vector<std::string>& texts, const std::vector<Wo
   return static_cast<double>(found) / static_cast<double>(gt.size());
 }
 
-double ned(const std::vector<std::string>& texts, const std::vector<WordBox>& ocr_words) {
+namespace {
+// The ground-truth words and the OCR words, each lower-cased and joined by single spaces.
+std::string joined_ground_truth(const std::vector<std::string>& texts) {
   std::string gt;
   for (const auto& w : ground_truth_words(texts)) gt += (gt.empty() ? "" : " ") + w;
+  return gt;
+}
+std::string joined_ocr(const std::vector<WordBox>& ocr_words) {
   std::string ocr;
   for (const auto& w : ocr_words) ocr += (ocr.empty() ? "" : " ") + to_lower(w.text);
+  return ocr;
+}
+}  // namespace
+
+double ned(const std::vector<std::string>& texts, const std::vector<WordBox>& ocr_words) {
+  const std::string gt = joined_ground_truth(texts), ocr = joined_ocr(ocr_words);
   const size_t longest = std::max(text_length(gt), text_length(ocr));
   if (longest == 0) return 1.0;
   return 1.0 - static_cast<double>(levenshtein(gt, ocr)) / static_cast<double>(longest);
@@ -37,9 +48,7 @@ void OcrMetrics::add(const std::vector<std::string>& texts, const std::vector<Wo
   word_accuracy_sum += varrl::word_accuracy(texts, ocr_words);
   ned_sum += varrl::ned(texts, ocr_words);
   ++count;
-  std::string gt, ocr;
-  for (const auto& w : ground_truth_words(texts)) gt += (gt.empty() ? "" : " ") + w;
-  for (const auto& w : ocr_words) ocr += (ocr.empty() ? "" : " ") + to_lower(w.text);
+  const std::string gt = joined_ground_truth(texts), ocr = joined_ocr(ocr_words);
   if (gt.empty() || gt.size() != ocr.size()) return;
   ++same_length;
   if (letter_count_K.size() < gt.size()) letter_count_K.resize(gt.size()), letter_hits_K.resize(gt.size());
