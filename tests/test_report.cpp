@@ -332,10 +332,10 @@ TEST(Ablation, MeanStdOverSeedsAndSpikes) {
   auto a = reward_curve({0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 0.5});
   auto b = reward_curve({0.1, 0.1, 0.1, 0.1, 0.3, 0.3, 0.3, 0.3});
   b[3]["grad_norm"] = 10.0;  // one spike (> 3x the median of 1)
-  std::vector<AblationRun> runs = {{"grpo", 0, a, {{"reward", 0.4}, {"word_accuracy", 0.2}, {"ned", 0.5}, {"change_vs_base", 0.02}},
-                                    {{"reward", 0.9}, {"word_accuracy", 0.75}}},
-                                   {"grpo", 1, b, {{"reward", 0.2}, {"word_accuracy", 0.4}, {"ned", 0.7}, {"change_vs_base", -0.04}},
-                                    {{"reward", 0.7}, {"word_accuracy", 0.25}}},
+  std::vector<AblationRun> runs = {{"grpo", 0, a, {{"reward", 0.4}, {"word_accuracy", 0.2}, {"ned", 0.5}},
+                                    {{"reward", 0.9}, {"word_accuracy", 0.75}}, 0.02},
+                                   {"grpo", 1, b, {{"reward", 0.2}, {"word_accuracy", 0.4}, {"ned", 0.7}},
+                                    {{"reward", 0.7}, {"word_accuracy", 0.25}}, -0.04},
                                    {"all", 0, a, {{"reward", 0.6}, {"word_accuracy", 0.6}, {"ned", 0.9}}}};
   auto rows = summarize_ablation(runs, 0.25);
   ASSERT_EQ(rows.size(), 2u);

@@ -101,10 +101,8 @@ void add_ablate_command(CLI::App& app) {
           spdlog::info("ablate: {} seed {} → {}{}", v.name, seed, dir, resume ? " (resuming)" : "");
           RLTrainer trainer(cfg, dir, resume);
           const std::string base_file = a->out + "/base_eval.json";
-          if (!fs::exists(base_file) && trainer.current_step() == 0) {
-            trainer.evaluate_heldout("before", a->eval_prompts);  // kept with its per-image rewards for paired changes
-            write_file_atomic(base_file, nlohmann::json::parse(read_file(dir + "/eval.json")).at("before").dump(2));
-          }
+          if (!fs::exists(base_file) && trainer.current_step() == 0)  // with per-image rewards for paired changes
+            write_file_atomic(base_file, trainer.evaluate_heldout("before", a->eval_prompts).dump(2));
           trainer.run();
           if (rl_stop_requested()) throw Error("ablate: stopped by a signal; run the same command again to continue");
           trainer.evaluate_heldout("after", a->eval_prompts);
@@ -128,7 +126,7 @@ void add_ablate_command(CLI::App& app) {
           base_eval["rewards"].size() == r.eval["rewards"].size()) {
         const auto d = paired_difference(base_eval["rewards"].get<std::vector<double>>(),
                                          r.eval["rewards"].get<std::vector<double>>());
-        r.eval["change_vs_base"] = d.mean;
+        r.change_vs_base = d.mean;
       }
     nlohmann::json base_rl_prompts;
     const std::string base_rl_file = a->out + "/base_eval_rl_prompts.json";

@@ -13,7 +13,7 @@ TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len
   TextTokens t;
   t.ids_BT = torch::zeros({B, T}, torch::kLong);
   t.segment_BT = torch::zeros({B, T}, torch::kLong);
-  t.quote_pos_BT = torch::zeros({B, T}, torch::kLong);
+  t.quote_pos_BT = torch::full({B, T}, outside, torch::kLong);  // outside quotes (and padding), overwritten inside
   auto ids = t.ids_BT.accessor<int64_t, 2>();
   auto seg = t.segment_BT.accessor<int64_t, 2>();
   auto qp = t.quote_pos_BT.accessor<int64_t, 2>();
@@ -28,14 +28,11 @@ TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len
       if (c == '"') {
         inside = !inside;
         pos = 0;
-        qp[b][i] = outside;
         continue;
       }
       if (inside) {
         seg[b][i] = 1;
         qp[b][i] = std::min<int64_t>(pos++, last_quoted);
-      } else {
-        qp[b][i] = outside;
       }
     }
   }

@@ -54,7 +54,7 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
         rew.push_back(r->eval.value("reward", 0.0));
         wacc.push_back(r->eval.value("word_accuracy", 0.0));
         ned.push_back(r->eval.value("ned", 0.0));
-        if (r->eval.contains("change_vs_base")) change.push_back(r->eval["change_vs_base"].get<double>());
+        if (r->change_vs_base) change.push_back(*r->change_vs_base);
       }
       if (r->rl_prompts_eval.is_object()) {
         rl_rew.push_back(r->rl_prompts_eval.value("reward", 0.0));

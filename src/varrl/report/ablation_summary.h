@@ -5,6 +5,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,9 @@ struct AblationRun {
   std::string variant;
   int seed = 0;
   std::vector<nlohmann::json> metrics;  // the run's metrics.jsonl records
-  nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training; "change_vs_base":
-                                        // the paired held-out change against the base model, when known
+  nlohmann::json eval;                  // {"reward", "word_accuracy", "ned", ...} after training
   nlohmann::json rl_prompts_eval;       // the same on the run's own RL prompts (`--eval-rl-prompts`); null if not run
+  std::optional<double> change_vs_base; // the paired held-out change against the base model, when known
 };
 
 struct MeanStd {

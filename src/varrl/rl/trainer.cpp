@@ -346,6 +346,7 @@ nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
   auto res = evaluate(policy_, vae_, *reward_, ocr_.get(), prompts, SamplingParams::from_config(cfg_), opt);
   auto j = res.to_json();
   j["step"] = step_;
+  j["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
   if (!out_dir_.empty()) {
     nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? nlohmann::json::parse(read_file(out_dir_ + "/eval.json"))
                                                              : nlohmann::json::object();
@@ -355,10 +356,7 @@ nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
       auto d = paired_difference(all["before"]["rewards"].get<std::vector<double>>(), res.rewards_N);
       delta = {{"reward", d.mean}, {"reward_se", d.se}, {"images", d.n}};
     }
-    if (tag != "during") {
-      all[tag] = j;
-      all[tag]["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
-    }
+    if (tag != "during") all[tag] = j;
     if (tag == "after" && !delta.is_null()) all["delta"] = j["delta"] = delta;
     // The held-out curve: one point per evaluation (a resumed run replaces the points of steps it redoes).
     nlohmann::json point = {{"step", step_},          {"reward", res.reward}, {"reward_se", res.reward_se()},

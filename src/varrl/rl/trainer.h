@@ -36,6 +36,7 @@ class RLTrainer {
   // Evaluates the current policy on `n` held-out prompts (rl.eval_seed); records it as `tag` ("before"/"after") in
   // RUN_DIR/eval.json with a grid RUN_DIR/eval_<tag>.png, and as a point of eval.json's "curve" (step, reward,
   // reward_se, word_accuracy, ned, and delta ± delta_se against "before"). Tag "during" adds only the point.
+  // Returns the evaluation's summary with "step" and every image's reward ("rewards"), as eval.json keeps it.
   nlohmann::json evaluate_heldout(const std::string& tag, int n);
   // Writes RUN_DIR/samples/step_NNNNNN.png: rl.sample_prompts held-out prompts x 4 fixed seeds.
   void write_samples();
