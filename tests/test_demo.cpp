@@ -235,6 +235,7 @@ TEST(Ablate, EvaluatesRunsOnTheirRlPrompts) {
                       work / "bad.log", nullptr), 0);
   EXPECT_NE(read_file((work / "bad.log").string()).find("needs a prompts file"), std::string::npos)
       << read_file((work / "bad.log").string());
+  EXPECT_FALSE(fs::exists(work / "abl2" / "grpo-s0"));  // it failed before any run began
 }
 
 // The paired change of two evaluations over the same images, by hand: differences 1, 0, 2 have mean 1, sample
