@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "varrl/core/error.h"
 #include "varrl/core/runtime.h"
@@ -286,6 +287,33 @@ TEST(RLTrainer, LearningRaisesTheRewardWithEveryComponentCombination) {
                 first, last);
     EXPECT_GT(last, first + 0.05) << combo[0] << " " << combo[1] << " " << combo[2] << ": " << first << " -> " << last;
   }
+}
+
+// rl.train_params: only parameters whose name matches train; every other one stays bit for bit where it started.
+TEST(RLTrainer, TrainParamsFreezesEveryOtherParameter) {
+  Config c = rl_config({"rl.train_params=^head\\.|cross_attn"});
+  RLTrainer t(c, "", false, make_test_reward());
+  std::map<std::string, torch::Tensor> start;
+  for (auto& p : t.policy()->named_parameters()) start[p.key()] = p.value().detach().clone();
+  for (int s = 0; s < 2; ++s) t.step(s);
+  int trained = 0, changed = 0, frozen = 0;
+  for (auto& p : t.policy()->named_parameters()) {
+    const bool match = p.key().rfind("head.", 0) == 0 || p.key().find("cross_attn") != std::string::npos;
+    if (match) {
+      ++trained;
+      changed += !torch::equal(p.value(), start[p.key()]);
+    } else {
+      ++frozen;
+      EXPECT_TRUE(torch::equal(p.value(), start[p.key()])) << p.key() << " is frozen but moved";
+    }
+  }
+  EXPECT_GT(frozen, 10);
+  EXPECT_GE(trained, 2);
+  EXPECT_GE(changed, 2) << "the trained parameters did not move";
+  Config bad = rl_config({"rl.train_params=(unclosed"});
+  EXPECT_THROW(RLTrainer(bad, "", false, make_test_reward()), Error);
+  Config none = rl_config({"rl.train_params=no_such_parameter"});
+  EXPECT_THROW(RLTrainer(none, "", false, make_test_reward()), Error);
 }
 
 TEST(RLTrainer, ResumeIsBitIdentical) {

@@ -16,6 +16,7 @@
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/render.h"
 #include "varrl/model/policy_io.h"
+#include "varrl/model/trainable.h"
 #include "varrl/rl/evaluate.h"
 #include "varrl/rl/panw.h"
 #include "varrl/sampler/sampler.h"
@@ -60,8 +61,12 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
     copy_weights(ema_, policy_);
     if (resume) load_module(out_dir_ + "/state/policy_ema.safetensors", *ema_);
   }
+  const auto trainable = select_trainable(*policy_, cfg_.get<std::string>("rl.train_params"), "rl.train_params");
+  if (trainable.frozen_numel > 0)
+    spdlog::info("rl: training {} of {} policy parameters (rl.train_params '{}')", trainable.trained_numel,
+                 trainable.trained_numel + trainable.frozen_numel, cfg_.get<std::string>("rl.train_params"));
   opt_ = std::make_unique<torch::optim::AdamW>(
-      policy_->parameters(),
+      trainable.trained,
       torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({0.9, 0.999}).weight_decay(cfg_.get<double>("rl.weight_decay")));
   if (!reward_) reward_ = make_reward(cfg_);
 
