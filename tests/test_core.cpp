@@ -169,6 +169,19 @@ TEST(Progress, LineShowsRateAndEta) {
   auto lr = r.line(90, 5.0, "");
   EXPECT_NE(lr.find("2.00 it/s"), std::string::npos) << lr;
   EXPECT_NE(lr.find("eta 00:05"), std::string::npos) << lr;
+  // A time-bounded loop (varrl demo: 100000 steps or 10 minutes): 4 steps in 120 s of 600 show a fifth of the bar and
+  // the 8 minutes left, not the 100000 steps' ETA; a limit the steps beat changes nothing.
+  Progress t("rl", 100000, 1e9);
+  t.set_time_limit(600);
+  t.update(0);
+  auto lt = t.line(4, 120.0, "");
+  EXPECT_NE(lt.find("[####....................] 4 steps"), std::string::npos) << lt;
+  EXPECT_NE(lt.find("elapsed 02:00 of 10:00 eta 08:00"), std::string::npos) << lt;
+  Progress f("rl", 10, 1e9);
+  f.set_time_limit(600);
+  f.update(0);
+  auto lf = f.line(5, 10.0, "");
+  EXPECT_NE(lf.find("5/10 0.50 it/s elapsed 00:10 eta 00:10"), std::string::npos) << lf;
 }
 
 TEST(LrSchedule, WarmupThenCosine) {

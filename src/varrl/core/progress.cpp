@@ -32,13 +32,24 @@ std::string Progress::line(long done, double elapsed, const std::string& status)
   double frac = total_ > 0 ? std::min(1.0, static_cast<double>(done) / total_) : 0.0;
   double rate = elapsed > 0 ? (done - std::max(0L, first_)) / elapsed : 0.0;
   double eta = rate > 0 ? (total_ - done) / rate : NAN;
+  bool time_bound = false;
+  if (time_limit_s_ > 0) {
+    const double time_left = std::max(0.0, time_limit_s_ - elapsed);
+    time_bound = !(eta <= time_left);  // NaN (no rate yet) counts as time-bound
+    if (time_bound) frac = std::min(1.0, elapsed / time_limit_s_), eta = time_left;
+  }
   const int width = 24;
   int filled = static_cast<int>(frac * width);
   std::string bar(filled, '#');
   bar += std::string(width - filled, '.');
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s [%s] %ld/%ld %.2f it/s elapsed %s eta %s", label_.c_str(), bar.c_str(), done,
-                total_, rate, format_duration(elapsed).c_str(), format_duration(eta).c_str());
+  if (time_bound)
+    std::snprintf(buf, sizeof buf, "%s [%s] %ld steps %.2f it/s elapsed %s of %s eta %s", label_.c_str(), bar.c_str(),
+                  done, rate, format_duration(elapsed).c_str(), format_duration(time_limit_s_).c_str(),
+                  format_duration(eta).c_str());
+  else
+    std::snprintf(buf, sizeof buf, "%s [%s] %ld/%ld %.2f it/s elapsed %s eta %s", label_.c_str(), bar.c_str(), done,
+                  total_, rate, format_duration(elapsed).c_str(), format_duration(eta).c_str());
   std::string out = buf;
   if (!status.empty()) out += " " + status;
   return out;
@@ -47,6 +58,7 @@ std::string Progress::line(long done, double elapsed, const std::string& status)
 void Progress::update(long done, const std::string& status) {
   auto now = std::chrono::steady_clock::now();
   if (first_ < 0) first_ = done, start_ = now;
+  last_ = done;
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double since = std::chrono::duration<double>(now - last_print_).count();
   if (tty_) {
@@ -64,10 +76,11 @@ void Progress::finish(const std::string& status) {
   if (finished_) return;
   auto now = std::chrono::steady_clock::now();
   double elapsed = std::chrono::duration<double>(now - start_).count();
+  const long done = time_limit_s_ > 0 ? last_ : total_;
   if (tty_)
-    std::fprintf(stderr, "\r\033[K%s\n", line(total_, elapsed, status).c_str());
+    std::fprintf(stderr, "\r\033[K%s\n", line(done, elapsed, status).c_str());
   else
-    std::fprintf(stderr, "%s\n", line(total_, elapsed, status).c_str());
+    std::fprintf(stderr, "%s\n", line(done, elapsed, status).c_str());
   finished_ = true;
 }
 

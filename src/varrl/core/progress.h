@@ -13,6 +13,9 @@ class Progress {
   // Advances to `done` (absolute) and shows `status` (e.g. "loss=0.123"). The first call sets where this process
   // started (a resumed run starts at its checkpoint): steps/s and ETA count only the steps done since then.
   void update(long done, const std::string& status = "");
+  // A loop that also stops after `seconds` of wall time (0 = no limit): the bar and ETA follow whichever of the step
+  // count and the time limit ends it first, and `finish` shows the steps actually done.
+  void set_time_limit(double seconds) { time_limit_s_ = seconds; }
   void finish(const std::string& status = "");
   static std::string format_duration(double seconds);
   // Renders the bar text (exposed for tests).
@@ -24,7 +27,9 @@ class Progress {
   double log_every_s_;
   bool tty_;
   bool finished_ = false;
+  double time_limit_s_ = 0;
   long first_ = -1;  // `done` at the first update (-1: none yet)
+  long last_ = 0;    // `done` at the latest update
   std::chrono::steady_clock::time_point start_, last_print_;
 };
 

@@ -417,7 +417,7 @@ void RLTrainer::run() {
   const auto t0 = clk::now();
   bool out_of_time = false;
   std::unique_ptr<Progress> bar;
-  if (main) bar = std::make_unique<Progress>("rl", steps), bar->update(step_);
+  if (main) bar = std::make_unique<Progress>("rl", steps), bar->set_time_limit(max_seconds), bar->update(step_);
   while (step_ < steps) {
     // Decided together: a signal or the time limit on any rank stops every rank after the same step.
     const bool stop = dp_->max(g_stop ? 1.0 : 0.0) > 0;
