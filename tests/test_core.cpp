@@ -171,16 +171,16 @@ TEST(Progress, LineShowsRateAndEta) {
   EXPECT_NE(lr.find("eta 00:05"), std::string::npos) << lr;
   // A time-bounded loop (varrl demo: 100000 steps or 10 minutes): 4 steps in 120 s of 600 show a fifth of the bar and
   // the 8 minutes left, not the 100000 steps' ETA; a limit the steps beat changes nothing.
-  Progress t("rl", 100000, 1e9);
-  t.set_time_limit(600);
-  t.update(0);
-  auto lt = t.line(4, 120.0, "");
+  auto time_bounded_line = [](long total, long done, double elapsed) {
+    Progress b("rl", total, 1e9);
+    b.set_time_limit(600);
+    b.update(0);
+    return b.line(done, elapsed, "");
+  };
+  auto lt = time_bounded_line(100000, 4, 120.0);
   EXPECT_NE(lt.find("[####....................] 4 steps"), std::string::npos) << lt;
   EXPECT_NE(lt.find("elapsed 02:00 of 10:00 eta 08:00"), std::string::npos) << lt;
-  Progress f("rl", 10, 1e9);
-  f.set_time_limit(600);
-  f.update(0);
-  auto lf = f.line(5, 10.0, "");
+  auto lf = time_bounded_line(10, 5, 10.0);
   EXPECT_NE(lf.find("5/10 0.50 it/s elapsed 00:10 eta 00:10"), std::string::npos) << lf;
 }
 
