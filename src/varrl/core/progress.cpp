@@ -42,14 +42,16 @@ std::string Progress::line(long done, double elapsed, const std::string& status)
   int filled = static_cast<int>(frac * width);
   std::string bar(filled, '#');
   bar += std::string(width - filled, '.');
-  char buf[256];
+  // A time-bounded loop counts steps and shows its time limit; a step-bounded one shows done/total.
+  char count[64];
   if (time_bound)
-    std::snprintf(buf, sizeof buf, "%s [%s] %ld steps %.2f it/s elapsed %s of %s eta %s", label_.c_str(), bar.c_str(),
-                  done, rate, format_duration(elapsed).c_str(), format_duration(time_limit_s_).c_str(),
-                  format_duration(eta).c_str());
+    std::snprintf(count, sizeof count, "%ld steps", done);
   else
-    std::snprintf(buf, sizeof buf, "%s [%s] %ld/%ld %.2f it/s elapsed %s eta %s", label_.c_str(), bar.c_str(), done,
-                  total_, rate, format_duration(elapsed).c_str(), format_duration(eta).c_str());
+    std::snprintf(count, sizeof count, "%ld/%ld", done, total_);
+  const std::string limit = time_bound ? " of " + format_duration(time_limit_s_) : "";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s [%s] %s %.2f it/s elapsed %s%s eta %s", label_.c_str(), bar.c_str(), count, rate,
+                format_duration(elapsed).c_str(), limit.c_str(), format_duration(eta).c_str());
   std::string out = buf;
   if (!status.empty()) out += " " + status;
   return out;
