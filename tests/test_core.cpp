@@ -150,6 +150,15 @@ TEST(Config, FileMergeValidatesAndRoundTrips) {
   EXPECT_NE(e.find("bad.yaml"), std::string::npos);
   EXPECT_NE(e.find("'tokenizer.chh'"), std::string::npos);
   EXPECT_NE(error_of([&] { c.merge_file(dir + "/broken.yaml"); }).find("invalid YAML"), std::string::npos);
+  // A key set twice: identical repeats load (older model folders have them), different values are one error.
+  std::ofstream(dir + "/same.yaml") << "rl:\n  lr: 0.5\nrl:\n  lr: 0.5\n";
+  std::ofstream(dir + "/twice.yaml") << "rl:\n  lr: 0.5\n  steps: 3\nrl:\n  lr: 0.25\n";
+  c.merge_file(dir + "/same.yaml");
+  EXPECT_EQ(c.get<double>("rl.lr"), 0.5);
+  auto twice = error_of([&] { c.merge_file(dir + "/twice.yaml"); });
+  EXPECT_NE(twice.find("twice.yaml: config key 'rl' is set twice, to different values"), std::string::npos) << twice;
+  EXPECT_EQ(c.get<double>("rl.lr"), 0.5);  // nothing of the refused file was applied
+  EXPECT_NE(error_of([&] { c.merge_yaml_text("a: 1\n", "x"); }).find("unknown config key 'a'"), std::string::npos);
   Config back = Config::defaults();
   back.merge_yaml_text(c.to_yaml(), "roundtrip");
   EXPECT_EQ(back.to_yaml(), c.to_yaml());

@@ -1,5 +1,6 @@
 #include "varrl/core/config.h"
 
+#include <map>
 #include <sstream>
 
 #include "varrl/core/error.h"
@@ -48,6 +49,23 @@ bool compatible(Kind want, Kind got) {
   if (want == Kind::Float && got == Kind::Int) return true;
   if (want == Kind::String && (got == Kind::Int || got == Kind::Float || got == Kind::Bool)) return true;
   return false;
+}
+
+// yaml-cpp keeps both entries of a key written twice in one mapping, and lookups see only the first: a file that
+// sets a key twice with different values is refused rather than half applied. Identical repeats are accepted (model
+// folders written before 2026-12-05 repeat the whole `reward:` section of the defaults of that time).
+void check_unique_keys(const YAML::Node& n, const std::string& prefix, const std::string& origin) {
+  if (!n.IsMap()) return;
+  std::map<std::string, std::string> seen;  // key -> its value as YAML text
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const std::string key = it->first.as<std::string>();
+    const std::string full = prefix.empty() ? key : prefix + "." + key;
+    const std::string value = YAML::Dump(it->second);
+    auto ins = seen.emplace(key, value);
+    if (!ins.second && ins.first->second != value)
+      throw Error(origin + ": config key '" + full + "' is set twice, to different values");
+    check_unique_keys(it->second, full, origin);
+  }
 }
 
 // Merges `src` onto `dst`, checking keys and types against `schema` (the compiled-in defaults: a key's type never
@@ -123,6 +141,7 @@ Config Config::from_yaml_text(const std::string& text, const std::string& origin
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (!c.root_.IsMap()) throw Error(origin + ": config must be a YAML mapping");
+  check_unique_keys(c.root_, "", origin);
   return c;
 }
 
@@ -134,6 +153,7 @@ void Config::merge_yaml_text(const std::string& text, const std::string& origin)
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_unique_keys(src, "", origin);
   merge(root_, src, schema(), "", origin);
 }
 
@@ -147,6 +167,7 @@ void Config::merge_file(const std::string& path) {
     throw Error(path + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_unique_keys(src, "", path);
   merge(root_, src, schema(), "", path);
 }
 
