@@ -155,12 +155,24 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   const Image one = read_png((out / "eval_before.png").string());
   const int w = (one.width - 8) / 2, h = ((one.height - 4) / 6 - 22) / 2;  // one image's size
   ASSERT_EQ(one.height, 4 + 6 * (2 * h + 22));
-  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 2 --n 3 --grid " + (work / "grid.png").string(),
-                      work / "grid.log", nullptr), 0)
+  // `--save-images` beside it writes all 6 samples and a prompts file that `varrl reward` scores to the same mean.
+  const fs::path saved = work / "saved";
+  ASSERT_EQ(run_varrl("eval --ckpt " + kModel + " --heldout 2 --n 3 --grid " + (work / "grid.png").string() +
+                          " --save-images " + saved.string(),
+                      work / "grid.log", &line), 0)
       << read_file((work / "grid.log").string());
   const Image three = read_png((work / "grid.png").string());
   EXPECT_EQ(three.width, 4 + 3 * (2 * w + 4));
   EXPECT_EQ(three.height, 4 + 2 * (2 * h + 22));
+  const double grid_reward = nlohmann::json::parse(line)["reward"].get<double>();
+  EXPECT_TRUE(fs::exists(saved / "img" / "000001_02.png"));
+  EXPECT_EQ(read_png((saved / "img" / "000000_00.png").string()).width, w);
+  ASSERT_EQ(run_varrl("reward --reward ocr_ned --no-metrics --prompts " + (saved / "prompts.jsonl").string(),
+                      work / "rescore.log", &line), 0)
+      << read_file((work / "rescore.log").string());
+  auto rescored = nlohmann::json::parse(line);
+  EXPECT_EQ(rescored["count"].get<int>(), 6);
+  EXPECT_NEAR(rescored["mean"].get<double>(), grid_reward, 1e-12);
 
   // The held-out curve: a point at the start and at the end (no rl.eval_every), the same numbers as before/after.
   ASSERT_EQ(eval["curve"].size(), 2u);

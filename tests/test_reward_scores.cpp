@@ -5,6 +5,7 @@
 #include "varrl/core/base64.h"
 #include "varrl/core/error.h"
 #include "varrl/reward/image_rewards.h"
+#include "varrl/reward/render_match.h"
 #include "varrl/reward/ocr_metrics.h"
 #include "varrl/reward/ocr_scores.h"
 #include "varrl/reward/text_distance.h"
@@ -119,6 +120,61 @@ TEST(ImageRewards, BrightnessAndColorFraction) {
   auto r = b.score({img, Image(2, 2, 255)}, {PromptRecord{}, PromptRecord{}});
   EXPECT_DOUBLE_EQ(r[1].reward, 1.0);
   EXPECT_DOUBLE_EQ(r[1].parts.at("brightness"), 1.0);
+}
+
+TEST(RenderMatch, GradesInkAgainstThePromptsReferenceRender) {
+  // Soft Dice by hand, and the blur: one black pixel of three spreads evenly (borders clamped), ink is kept.
+  EXPECT_DOUBLE_EQ(soft_dice({1.f, 0.f}, {0.5f, 0.5f}), 0.5);
+  EXPECT_DOUBLE_EQ(soft_dice({0.f, 0.f}, {0.f, 0.f}), 1.0);
+  Image dot(3, 1, 255);
+  dot.px(1, 0)[0] = dot.px(1, 0)[1] = dot.px(1, 0)[2] = 0;
+  const auto ink0 = ink_map(dot, 0), ink1 = ink_map(dot, 1);
+  EXPECT_FLOAT_EQ(ink0[1], 1.f);
+  EXPECT_FLOAT_EQ(ink0[0], 0.f);
+  for (float v : ink1) EXPECT_NEAR(v, 1.0 / 3, 1e-6);
+
+  Config cfg = Config::defaults();
+  cfg.set("render.style=mono");
+  cfg.set("render.font_size_max=20");
+  cfg.set("reward.weights.ocr_ned=0");
+  cfg.set("reward.weights.render_match=1");
+  auto reward = make_reward(cfg);
+  const RenderOptions opts = RenderOptions::from_config(cfg);
+  const std::string prompt = "a sign that reads \"GUEST\"";
+  auto render_of = [&](const std::string& word) {
+    return render_prompt(opts, "a sign that reads \"" + word + "\"", 7, RenderStyle::Mono).image;
+  };
+  Image shifted(opts.width, opts.height, 255);
+  paste(shifted, render_of("GUEST"), 1, 0);
+  auto r = reward->score({render_of("GUEST"), Image(opts.width, opts.height, 255), render_of("HUEST"),
+                          render_of("WORLD"), shifted},
+                         std::vector<PromptRecord>(5, PromptRecord{prompt, {"GUEST"}, {}, ""}));
+  EXPECT_DOUBLE_EQ(r[0].reward, 1.0);  // the reference itself, whatever seed drew it
+  EXPECT_DOUBLE_EQ(r[1].reward, 0.0);  // blank
+  // One letter off (0.951 measured) scores between the right word and a different word (0.759): a near miss is
+  // graded, not just "wrong". A 1-pixel shift of the right word (0.857) costs more than the wrong letter: the
+  // reward's known weakness (docs/rewards.md).
+  EXPECT_GT(r[2].reward, 0.9) << r[2].reward;
+  EXPECT_LT(r[2].reward, 0.99) << r[2].reward;
+  EXPECT_LT(r[3].reward, r[2].reward - 0.1) << r[3].reward;
+  EXPECT_LT(r[4].reward, r[2].reward) << r[4].reward;
+  EXPECT_GT(r[4].reward, r[3].reward) << r[4].reward;
+  EXPECT_DOUBLE_EQ(r[0].parts.at("render_match"), 1.0);
+  try {
+    reward->score({Image(10, 10, 255)}, {PromptRecord{prompt, {"GUEST"}, {}, ""}});
+    ADD_FAILURE() << "render_match scored an image of another size";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("image 0 is 10x10, the reference 128x32"), std::string::npos) << e.what();
+  }
+
+  Config random = Config::defaults();
+  random.set("render.style=random");
+  try {
+    make_reward(random, "render_match");
+    ADD_FAILURE() << "render_match accepted render.style random";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("render.style must be mono or plain"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Base64, RoundTripAndRejects) {

@@ -1,9 +1,13 @@
 // `varrl eval --ckpt DIR --prompts FILE`: samples every prompt with fixed seeds (two checkpoints see the same noise)
 // and reports the mean reward, word accuracy and NED (CVTG-2K style) over them.
+#include <cstdio>
+#include <filesystem>
+
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
+#include "varrl/core/image.h"
 #include "varrl/core/metrics.h"
 #include "varrl/data/prompt_record.h"
 #include "varrl/rl/evaluate.h"
@@ -14,7 +18,7 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string ckpt, prompts, grid, per_image, paired;
+  std::string ckpt, prompts, grid, per_image, paired, save_images;
   int n = 1, limit = -1, heldout = 0;
   int64_t seed = 1234;
 };
@@ -40,6 +44,24 @@ std::vector<double> paired_rewards(const std::string& path, const std::vector<Pr
   }
   return rewards_N;
 }
+
+// Every kept image as DIR/img/PPPPPP_SS.png, listed in DIR/prompts.jsonl (written last) with its prompt's texts.
+void save_images(const std::string& dir, const std::vector<PromptRecord>& rows, const EvalResult& res) {
+  std::filesystem::create_directories(dir + "/img");
+  std::vector<PromptRecord> out;
+  for (size_t i = 0; i < res.grid_rows.size(); ++i)
+    for (size_t j = 0; j < res.grid_rows[i].size(); ++j) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "img/%06zu_%02zu.png", i, j);
+      write_png(dir + "/" + name, res.grid_rows[i][j]);
+      PromptRecord r = rows[i];
+      r.boxes.clear();  // the boxes were the reference render's, not this sample's
+      r.image = name;
+      out.push_back(r);
+    }
+  write_prompts(dir + "/prompts.jsonl", out);
+}
+
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
@@ -60,6 +82,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--per-image", a->per_image,
                   "also write FILE.jsonl: one line per image (prompt, sample, text, what OCR read, reward), to pair "
                   "two checkpoints' evaluations image by image");
+  cmd->add_option("--save-images", a->save_images,
+                  "also write every sample to DIR/img/PROMPT_SAMPLE.png and DIR/prompts.jsonl (rows as `varrl render` "
+                  "writes them), which `varrl reward --prompts DIR/prompts.jsonl` scores again");
   cmd->add_option("--paired", a->paired,
                   "a --per-image FILE of another checkpoint's evaluation on the same prompts, seed and --n: also "
                   "report the change against it image by image (delta.reward ± delta.reward_se, paired)");
@@ -78,8 +103,15 @@ void add_eval_command(CLI::App& app) {
     opt.samples_per_prompt = a->n;
     opt.seed = static_cast<uint64_t>(a->seed);
     opt.batch_size = cfg.get<int>("sampler.batch_size");
+    if (!a->save_images.empty()) opt.grid_prompts = static_cast<int>(rows.size());  // keep every image
     auto res = evaluate_model_folder(a->ckpt, cfg, rows, opt);
-    if (!a->grid.empty()) write_png(a->grid, eval_grid(res));
+    if (!a->grid.empty()) {
+      EvalResult first8 = res;
+      first8.grid_rows.resize(std::min<size_t>(res.grid_rows.size(), 8));
+      first8.grid_captions.resize(first8.grid_rows.size());
+      write_png(a->grid, eval_grid(first8));
+    }
+    if (!a->save_images.empty()) save_images(a->save_images, rows, res);
     if (!a->per_image.empty()) {
       std::string lines;
       const size_t n = static_cast<size_t>(std::max(1, a->n));

@@ -6,6 +6,7 @@
 #include "varrl/reward/external_reward.h"
 #include "varrl/reward/image_rewards.h"
 #include "varrl/reward/ocr_reward.h"
+#include "varrl/reward/render_match.h"
 
 namespace varrl {
 
@@ -18,7 +19,8 @@ void check_batch(const std::string& who, const std::vector<Image>& images, const
 }
 
 const std::vector<std::string>& reward_names() {
-  static const std::vector<std::string> names = {"ocr_ned", "ocr_paper", "brightness", "color_fraction", "external"};
+  static const std::vector<std::string> names = {"ocr_ned", "ocr_paper", "brightness", "color_fraction", "external",
+                                                  "render_match"};
   return names;
 }
 
@@ -82,6 +84,7 @@ std::unique_ptr<RewardFn> make_reward(const Config& cfg, const std::string& name
   if (name == "brightness") return std::make_unique<BrightnessReward>();
   if (name == "color_fraction") return ColorFractionReward::from_config(cfg);
   if (name == "external") return std::make_unique<ExternalReward>(ExternalOptions::from_config(cfg));
+  if (name == "render_match") return RenderMatchReward::from_config(cfg);
   std::string known;
   for (const auto& n : reward_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error("unknown reward '" + name + "' (known: " + known + ")");
@@ -100,7 +103,7 @@ std::unique_ptr<RewardFn> make_reward(const Config& cfg) {
     sum->add(make_ocr(cfg, w["ocr_ned"], w["ocr_paper"]), 1.0, label);
     any = true;
   }
-  for (const char* n : {"brightness", "color_fraction", "external"}) {
+  for (const char* n : {"brightness", "color_fraction", "external", "render_match"}) {
     if (w[n] == 0) continue;
     sum->add(make_reward(cfg, n), w[n], weight_label(n, w[n]));
     any = true;

@@ -2,7 +2,7 @@
 // sum (config section `reward:`); every result also carries each component's own (unweighted) value, for logging.
 //
 // Names: ocr_ned, ocr_paper (reward/ocr_scores.h), brightness, color_fraction (reward/image_rewards.h), external
-// (reward/external_reward.h).
+// (reward/external_reward.h), render_match (reward/render_match.h).
 #pragma once
 #include <map>
 #include <memory>
