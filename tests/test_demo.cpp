@@ -173,6 +173,13 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   auto rescored = nlohmann::json::parse(line);
   EXPECT_EQ(rescored["count"].get<int>(), 6);
   EXPECT_NEAR(rescored["mean"].get<double>(), grid_reward, 1e-12);
+  const std::string saved_list = read_file((saved / "prompts.jsonl").string());
+  // A folder that holds saved images is not written over.
+  ASSERT_NE(run_varrl("eval --ckpt " + kModel + " --heldout 1 --save-images " + saved.string(),
+                      work / "saved_again.log", nullptr), 0);
+  EXPECT_NE(read_file((work / "saved_again.log").string()).find("--save-images writes only into a new folder"),
+            std::string::npos);
+  EXPECT_EQ(read_file((saved / "prompts.jsonl").string()), saved_list);
 
   // The held-out curve: a point at the start and at the end (no rl.eval_every), the same numbers as before/after.
   ASSERT_EQ(eval["curve"].size(), 2u);

@@ -92,6 +92,8 @@ void add_eval_command(CLI::App& app) {
     Config base = load_model_config(a->ckpt);
     Config cfg = resolve_config(a->common, &base);
     if (a->prompts.empty() && a->heldout <= 0) throw Error("eval: give --prompts FILE or --heldout N");
+    if (!a->save_images.empty() && std::filesystem::exists(a->save_images + "/prompts.jsonl"))
+      throw Error("eval: " + a->save_images + "/prompts.jsonl exists; --save-images writes only into a new folder");
     auto rows = a->prompts.empty() ? heldout_prompts(cfg, a->heldout, static_cast<uint64_t>(a->seed))
                                    : read_prompts(a->prompts);
     if (a->limit >= 0 && static_cast<size_t>(a->limit) < rows.size()) rows.resize(static_cast<size_t>(a->limit));
