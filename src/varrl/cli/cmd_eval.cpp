@@ -107,12 +107,8 @@ void add_eval_command(CLI::App& app) {
     opt.batch_size = cfg.get<int>("sampler.batch_size");
     if (!a->save_images.empty()) opt.grid_prompts = static_cast<int>(rows.size());  // keep every image
     auto res = evaluate_model_folder(a->ckpt, cfg, rows, opt);
-    if (!a->grid.empty()) {
-      EvalResult first8 = res;
-      first8.grid_rows.resize(std::min<size_t>(res.grid_rows.size(), 8));
-      first8.grid_captions.resize(first8.grid_rows.size());
-      write_png(a->grid, eval_grid(first8));
-    }
+    if (!a->grid.empty())  // the first 8 prompts, also when --save-images kept them all
+      write_png(a->grid, eval_grid(res, static_cast<size_t>(EvalOptions().grid_prompts)));
     if (!a->save_images.empty()) save_images(a->save_images, rows, res);
     if (!a->per_image.empty()) {
       std::string lines;

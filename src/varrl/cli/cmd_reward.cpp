@@ -98,9 +98,7 @@ void run_reward(const RewardArgs& a) {
 void add_reward_command(CLI::App& app) {
   auto args = std::make_shared<RewardArgs>();
   auto* cmd = app.add_subcommand("reward", "score existing images (a prompts .jsonl with image paths)");
-  std::string names;
-  for (const auto& n : reward_names()) names += (names.empty() ? "" : ", ") + n;
-  cmd->add_option("--reward", args->reward, "one reward: " + names + " (default: reward.weights)");
+  cmd->add_option("--reward", args->reward, "one reward: " + reward_names_list() + " (default: reward.weights)");
   cmd->add_option("--prompts", args->prompts, "prompts .jsonl (or its folder); image paths relative to it")
       ->required();
   cmd->add_option("--batch", args->batch, "images per reward call (default 64)");

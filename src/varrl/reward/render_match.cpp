@@ -1,6 +1,7 @@
 #include "varrl/reward/render_match.h"
 
 #include <algorithm>
+#include <map>
 
 #include "varrl/core/error.h"
 
@@ -61,13 +62,17 @@ std::vector<RewardResult> RenderMatchReward::score(const std::vector<Image>& ima
                                                    const std::vector<PromptRecord>& prompts) {
   check_batch(name(), images, prompts);
   std::vector<RewardResult> out(images.size());
+  std::map<std::string, std::vector<float>> ref_ink;  // per prompt: an RL group's G images share one reference
   for (size_t i = 0; i < images.size(); ++i) {
     if (images[i].width != opts_.width || images[i].height != opts_.height)
       throw Error("reward 'render_match': image " + std::to_string(i) + " is " + std::to_string(images[i].width) +
                   "x" + std::to_string(images[i].height) + ", the reference " + std::to_string(opts_.width) + "x" +
                   std::to_string(opts_.height) + " (data.image_width x data.image_height)");
-    const Image ref = render_prompt(opts_, prompts[i].prompt, 0, opts_.style).image;
-    out[i].reward = soft_dice(ink_map(images[i], blur_), ink_map(ref, blur_));
+    auto ref = ref_ink.find(prompts[i].prompt);
+    if (ref == ref_ink.end())
+      ref = ref_ink.emplace(prompts[i].prompt,
+                            ink_map(render_prompt(opts_, prompts[i].prompt, 0, opts_.style).image, blur_)).first;
+    out[i].reward = soft_dice(ink_map(images[i], blur_), ref->second);
     out[i].parts[name()] = out[i].reward;
   }
   return out;

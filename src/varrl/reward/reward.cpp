@@ -24,6 +24,12 @@ const std::vector<std::string>& reward_names() {
   return names;
 }
 
+std::string reward_names_list() {
+  std::string list;
+  for (const auto& n : reward_names()) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
 namespace {
 
 // Components with their weights; OCR words (if any component reads text) are the attribution, otherwise every
@@ -85,9 +91,7 @@ std::unique_ptr<RewardFn> make_reward(const Config& cfg, const std::string& name
   if (name == "color_fraction") return ColorFractionReward::from_config(cfg);
   if (name == "external") return std::make_unique<ExternalReward>(ExternalOptions::from_config(cfg));
   if (name == "render_match") return RenderMatchReward::from_config(cfg);
-  std::string known;
-  for (const auto& n : reward_names()) known += (known.empty() ? "" : ", ") + n;
-  throw Error("unknown reward '" + name + "' (known: " + known + ")");
+  throw Error("unknown reward '" + name + "' (known: " + reward_names_list() + ")");
 }
 
 std::unique_ptr<RewardFn> make_reward(const Config& cfg) {
@@ -103,8 +107,8 @@ std::unique_ptr<RewardFn> make_reward(const Config& cfg) {
     sum->add(make_ocr(cfg, w["ocr_ned"], w["ocr_paper"]), 1.0, label);
     any = true;
   }
-  for (const char* n : {"brightness", "color_fraction", "external", "render_match"}) {
-    if (w[n] == 0) continue;
+  for (const auto& n : reward_names()) {
+    if (w[n] == 0 || n == "ocr_ned" || n == "ocr_paper") continue;  // the OCR pair is built above
     sum->add(make_reward(cfg, n), w[n], weight_label(n, w[n]));
     any = true;
   }

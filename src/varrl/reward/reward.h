@@ -35,6 +35,8 @@ class RewardFn {
 
 // Every reward name the factory knows.
 const std::vector<std::string>& reward_names();
+// reward_names() joined by ", " (for help texts and error lines).
+std::string reward_names_list();
 
 // The weighted sum of reward.weights (components with weight 0 are not built). Throws varrl::Error when no weight
 // is non-zero or a component cannot start.

@@ -134,9 +134,10 @@ std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t
   return out;
 }
 
-Image eval_grid(const EvalResult& r) {
+Image eval_grid(const EvalResult& r, size_t max_rows) {
   std::vector<GridRow> rows;
-  for (size_t i = 0; i < r.grid_rows.size(); ++i) rows.push_back({r.grid_rows[i], r.grid_captions[i]});
+  for (size_t i = 0; i < std::min(r.grid_rows.size(), max_rows); ++i)
+    rows.push_back({r.grid_rows[i], r.grid_captions[i]});
   return make_grid(rows);
 }
 

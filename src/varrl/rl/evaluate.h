@@ -76,7 +76,7 @@ EvalResult evaluate_model_folder(const std::string& dir, const Config& cfg, cons
 // render settings of `cfg`, from a fixed seed.
 std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t seed);
 
-// A grid image of an evaluation's kept samples (one row per prompt).
-Image eval_grid(const EvalResult& r);
+// A grid image of an evaluation's kept samples (one row per prompt), at most `max_rows` rows.
+Image eval_grid(const EvalResult& r, size_t max_rows = SIZE_MAX);
 
 }  // namespace varrl
