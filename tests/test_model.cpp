@@ -121,6 +121,80 @@ TEST(Model, OwnOutsideQuotePositionTellsTheFirstLetterApartAndWarmStartsExactly)
   EXPECT_THROW(VarConfig::from_config(own_cfg), Error);
 }
 
+// model.layout_bias: a warm start from a model without it computes exactly what that model did (sampled tokens and
+// their log-probabilities under CFG); a large table entry for quote position q makes the cross-attention read only the
+// byte at q; the table's gradient matches float64 finite differences; tokens index the table by their own column.
+TEST(Model, LayoutBiasWarmStartsExactlyAndSteersTheCrossAttentionToOneLetter) {
+  Tiny t;
+  const std::string dir = ::testing::TempDir() + "/layout_warm_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  save_policy(dir + "/policy.safetensors", t.var);
+  Config lcfg = t.cfg;
+  lcfg.set("model.layout_bias=true");
+  EXPECT_THROW(load_policy(dir, lcfg), Error);  // a plain load still names the missing table
+  VAR lay = warm_start_policy(dir, t.cfg, lcfg);
+  {
+    torch::NoGradGuard ng;
+    SamplingParams p{2.0, true, 1.0, 0, 0.0};
+    auto c0 = t.var->encode_prompts(kPrompts), c1 = lay->encode_prompts(kPrompts);
+    ASSERT_TRUE(c1.quote_onehot_BQT.defined());
+    EXPECT_EQ(c1.quote_onehot_BQT.sum().item<double>(), 4 + 8);  // OPEN, tea time: one 1 per quoted byte
+    auto a = sample(t.var, t.vae, c0, p, {3, 4}), b = sample(lay, t.vae, c1, p, {3, 4});
+    EXPECT_TRUE(torch::equal(cat_scales(a.idx_Bl), cat_scales(b.idx_Bl)));
+    EXPECT_EQ((a.logp_BL - b.logp_BL).abs().max().item<double>(), 0.0);
+    // Column of each token: token (i, j) of scale si sits in column Σ_{s<si} w_s + j.
+    const auto& pn = lay->cfg.patch_nums;
+    auto col = lay->col_L.accessor<int64_t, 1>();
+    int64_t l = 0, before = 0;
+    for (const auto& s : pn) {
+      for (int i = 0; i < s.h; ++i)
+        for (int j = 0; j < s.w; ++j) EXPECT_EQ(col[l++], before + j);
+      before += s.w;
+    }
+    EXPECT_EQ(lay->blocks[0]->as<AdaLNSelfAttnImpl>()->cross_attn->layout_bias_HWQ.size(1), before);
+  }
+  std::filesystem::remove_all(dir);
+
+  // One cross-attention in float64: 3 quoted bytes at quote positions 0, 1, 2 and 2 template bytes.
+  torch::manual_seed(5);
+  const int64_t Q = TextEncoderImpl::kMaxQuotePos, W = 4;
+  CrossAttention ca(8, 6, 2, W, Q);
+  ca->to(torch::kFloat64);
+  auto x_BLC = torch::randn({1, 3, 8}, torch::kFloat64), text_BTc = torch::randn({1, 5, 6}, torch::kFloat64);
+  auto bias_B11T = torch::zeros({1, 1, 1, 5}, torch::kFloat64);
+  LayoutPrior layout{torch::tensor({0, 3, 3}, torch::kLong), torch::zeros({1, Q, 5}, torch::kFloat64)};
+  for (int q = 0; q < 3; ++q) layout.quote_onehot_BQT[0][q][q + 2] = 1;  // bytes 2, 3, 4 are letters 0, 1, 2
+  {
+    torch::NoGradGuard ng;
+    ca->layout_bias_HWQ.select(1, 3).select(1, 1).fill_(0.5);  // column 3 reads letter 1: logit +50
+    auto out = ca->forward(x_BLC, text_BTc, bias_B11T, layout);
+    auto only_letter1 = torch::full({1, 1, 1, 5}, -INFINITY, torch::kFloat64);
+    only_letter1[0][0][0][3] = 0;
+    auto ref = ca->forward(x_BLC, text_BTc, only_letter1);
+    EXPECT_LT((out.slice(1, 1) - ref.slice(1, 1)).abs().max().item<double>(), 1e-12);  // tokens in column 3
+    EXPECT_GT((out.slice(1, 0, 1) - ref.slice(1, 0, 1)).abs().max().item<double>(), 1e-3);  // column 0 unaffected
+    ca->layout_bias_HWQ.copy_(torch::randn_like(ca->layout_bias_HWQ) * 0.01);
+  }
+  auto w = torch::randn({1, 3, 8}, torch::kFloat64);
+  auto f = [&] { return (ca->forward(x_BLC, text_BTc, bias_B11T, layout) * w).sum(); };
+  f().backward();
+  auto& table = ca->layout_bias_HWQ;
+  auto g = table.grad().clone();
+  torch::NoGradGuard ng;
+  EXPECT_EQ(g.select(2, 5).abs().max().item<double>(), 0.0);  // no quoted byte at position 5
+  const double eps = 1e-7;
+  for (auto [h, c, q] : std::vector<std::array<int64_t, 3>>{{0, 0, 0}, {1, 3, 1}, {0, 3, 2}, {1, 0, 2}}) {
+    const double orig = table[h][c][q].item<double>();
+    table[h][c][q] = orig + eps;
+    const double fp = f().item<double>();
+    table[h][c][q] = orig - eps;
+    const double fm = f().item<double>();
+    table[h][c][q] = orig;
+    EXPECT_GT(std::abs(g[h][c][q].item<double>()), 1e-6);
+    EXPECT_NEAR((fp - fm) / (2 * eps), g[h][c][q].item<double>(), 1e-6);
+  }
+}
+
 TEST(Model, BlockGradientsMatchFiniteDifferencesInFloat64) {
   torch::manual_seed(0);
   AdaLNSelfAttn block(16, 2, 2.0, true, 8);

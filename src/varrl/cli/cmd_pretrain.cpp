@@ -69,10 +69,7 @@ void add_pretrain_command(CLI::App& app) {
     }
     bar.finish();
     data.codes_NL = torch::cat(codes, 0);
-    VAR var = a->init.empty() ? make_policy(cfg) : load_policy(a->init, cfg);
-    if (!a->init.empty() && var->cfg.text_cond() && base.get<std::string>("model.quote_pos_outside") == "shared" &&
-        cfg.get<std::string>("model.quote_pos_outside") == "own")
-      var->text_encoder->copy_shared_outside_row();  // starts from exactly the init model's function
+    VAR var = a->init.empty() ? make_policy(cfg) : warm_start_policy(a->init, base, cfg);
     const bool use_ema = cfg.get<double>("pretrain.ema") > 0;
     VAR ema = make_policy(cfg);
     copy_weights(ema, var);

@@ -16,8 +16,11 @@ torch::Tensor from_tensor_data(const TensorData& d);  // CPU tensor of the store
 void save_module(const std::string& path, const torch::nn::Module& module, DType storage = DType::F32,
                  const std::map<std::string, std::string>& metadata = {});
 // Loads into `module`: every parameter/buffer must be present with the same shape; float dtypes are converted.
-// Missing, unexpected or mis-shaped tensors are a varrl::Error naming the file and the tensor.
-void load_module(const std::string& path, torch::nn::Module& module, bool allow_unexpected = false);
+// Missing, unexpected or mis-shaped tensors are a varrl::Error naming the file and the tensor — except that a
+// parameter whose name ends with a non-empty `new_suffix` may be missing (it keeps its initial value: a warm start
+// into a model with a part the file's model lacked).
+void load_module(const std::string& path, torch::nn::Module& module, bool allow_unexpected = false,
+                 const std::string& new_suffix = "");
 
 // Named tensors → file and back (for optimizer state, RNG states, ...). Atomic.
 void save_tensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,

@@ -64,7 +64,8 @@ void save_module(const std::string& path, const torch::nn::Module& module, DType
   write_safetensors(path, st);
 }
 
-void load_module(const std::string& path, torch::nn::Module& module, bool allow_unexpected) {
+void load_module(const std::string& path, torch::nn::Module& module, bool allow_unexpected,
+                 const std::string& new_suffix) {
   SafeTensors st = read_safetensors(path);
   torch::NoGradGuard ng;
   std::set<std::string> used;
@@ -84,7 +85,12 @@ void load_module(const std::string& path, torch::nn::Module& module, bool allow_
     dst.copy_(src.to(dst.scalar_type()));
     used.insert(name);
   };
-  for (auto& p : module.named_parameters(true)) assign(p.key(), p.value());
+  auto is_new = [&](const std::string& name) {
+    return !new_suffix.empty() && name.size() >= new_suffix.size() &&
+           name.compare(name.size() - new_suffix.size(), new_suffix.size(), new_suffix) == 0 && !st.tensors.count(name);
+  };
+  for (auto& p : module.named_parameters(true))
+    if (!is_new(p.key())) assign(p.key(), p.value());
   for (auto& b : module.named_buffers(true)) assign(b.key(), b.value());
   if (!allow_unexpected)
     for (auto& [name, d] : st.tensors)

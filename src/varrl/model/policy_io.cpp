@@ -18,6 +18,18 @@ VAR load_policy(const std::string& dir, const Config& cfg, const std::string& fi
   return var;
 }
 
+VAR warm_start_policy(const std::string& dir, const Config& dir_cfg, const Config& cfg) {
+  const VarConfig from = VarConfig::from_config(dir_cfg);
+  VAR var = make_policy(cfg);
+  const std::string path = dir + "/policy.safetensors";
+  if (!std::filesystem::exists(path)) throw Error(path + ": policy weights not found");
+  load_module(path, *var, false, var->cfg.layout_bias && !from.layout_bias ? "layout_bias_HWQ" : "");
+  if (var->cfg.text_cond() && from.quote_pos_outside == "shared" && var->cfg.quote_pos_outside == "own")
+    var->text_encoder->copy_shared_outside_row();
+  var->eval();
+  return var;
+}
+
 void save_policy(const std::string& path, const VAR& var, DType storage) {
   save_module(path, *var, storage, {{"format", "varrl-var"}});
 }

@@ -17,6 +17,7 @@ struct VarConfig {
   int text_max_len = 96, text_width = 128, text_layers = 2, text_heads = 4;
   std::string cross_attn_text = "all";  // all | quoted: cross-attention sees the whole prompt or its quoted text
   std::string quote_pos_outside = "shared";  // shared | own: the quote position of bytes outside quotes (text_encoder.h)
+  bool layout_bias = false;  // a learned per-column, per-quote-position cross-attention bias (attention.h)
   double init_std = 0.02, init_adaln = 0.5, init_adaln_gamma = 1e-5;
   // From the tokenizer:
   std::vector<Scale> patch_nums;

@@ -14,6 +14,7 @@ Condition Condition::index(const torch::Tensor& rows) const {
     c.text_BTc = text_BTc.index_select(0, rows);
     c.text_bias_B11T = text_bias_B11T.index_select(0, rows);
   }
+  if (quote_onehot_BQT.defined()) c.quote_onehot_BQT = quote_onehot_BQT.index_select(0, rows);
   return c;
 }
 
@@ -29,6 +30,11 @@ Condition Condition::cat(const Condition& a, const Condition& b) {
     };
     c.text_BTc = torch::cat({pad_text(a.text_BTc), pad_text(b.text_BTc)});
     c.text_bias_B11T = torch::cat({pad_bias(a.text_bias_B11T), pad_bias(b.text_bias_B11T)});
+  }
+  if (a.quote_onehot_BQT.defined()) {
+    const auto T = std::max(a.quote_onehot_BQT.size(2), b.quote_onehot_BQT.size(2));
+    auto pad = [T](const torch::Tensor& t) { return F::pad(t, F::PadFuncOptions({0, T - t.size(2)})); };
+    c.quote_onehot_BQT = torch::cat({pad(a.quote_onehot_BQT), pad(b.quote_onehot_BQT)});
   }
   return c;
 }
@@ -49,9 +55,18 @@ VARImpl::VARImpl(const VarConfig& c) : cfg(c) {
   pos_1LC = register_parameter("pos_1LC", torch::zeros({1, L, D}));
   lvl_embed = register_module("lvl_embed", torch::nn::Embedding(SN, D));
   blocks = register_module("blocks", torch::nn::ModuleList());
+  std::vector<int64_t> col;  // token (i, j) of scale si sits in column j of that scale; scales side by side
+  int64_t cols = 0;
+  for (const auto& pn : cfg.patch_nums) {
+    for (int i = 0; i < pn.h; ++i)
+      for (int j = 0; j < pn.w; ++j) col.push_back(cols + j);
+    cols += pn.w;
+  }
+  col_L = torch::tensor(col, torch::kLong);
+  const int64_t layout_cols = cfg.layout_bias ? cols : 0, quote_pos = cfg.layout_bias ? TextEncoderImpl::kMaxQuotePos : 0;
   for (int i = 0; i < cfg.depth; ++i)
     blocks->push_back(AdaLNSelfAttn(D, cfg.num_heads, cfg.mlp_ratio, cfg.attn_l2_norm,
-                                    cfg.text_cond() ? cfg.text_width : 0));
+                                    cfg.text_cond() ? cfg.text_width : 0, layout_cols, quote_pos));
   head_nm = register_module("head_nm", AdaLNBeforeHead(D));
   head = register_module("head", torch::nn::Linear(D, cfg.vocab_size));
 
@@ -105,6 +120,7 @@ Condition VARImpl::null_condition(int64_t B) {
     c.cond_BD = c.sos_BD = null_cond_1D.expand({B, cfg.width});
     c.text_BTc = null_text_11c.expand({B, 1, cfg.text_width});
     c.text_bias_B11T = torch::zeros({B, 1, 1, 1}, null_cond_1D.options());
+    if (cfg.layout_bias) c.quote_onehot_BQT = torch::zeros({B, TextEncoderImpl::kMaxQuotePos, 1}, null_cond_1D.options());
   } else {
     auto label = torch::full({B}, cfg.num_classes, torch::TensorOptions().dtype(torch::kLong).device(pos_1LC.device()));
     c.cond_BD = c.sos_BD = class_emb(label);
@@ -128,6 +144,11 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
     hidden_BT = hidden_BT | (quoted_BT.any(1, /*keepdim=*/true) & ~quoted_BT);
   }
   c.text_bias_B11T = padding_bias(hidden_BT, text_BTc.scalar_type());
+  if (cfg.layout_bias) {
+    auto quoted_BT1 = (tok.segment_BT == 1).unsqueeze(-1);
+    auto onehot_BTQ = F::one_hot(tok.quote_pos_BT, TextEncoderImpl::kMaxQuotePos) * quoted_BT1;
+    c.quote_onehot_BQT = onehot_BTQ.transpose(1, 2).to(text_BTc.scalar_type());
+  }
   if (drop_B.defined() && drop_B.any().item<bool>()) {
     const int64_t B = c.batch(), T = text_BTc.size(1);
     auto drop = drop_B.to(dev);
@@ -137,6 +158,8 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
     c.cond_BD = c.sos_BD = torch::where(drop.view({B, 1}), n.cond_BD, c.cond_BD);
     c.text_BTc = torch::where(drop.view({B, 1, 1}), null_text, c.text_BTc);
     c.text_bias_B11T = torch::where(drop.view({B, 1, 1, 1}), null_bias, c.text_bias_B11T);
+    if (cfg.layout_bias)  // the null condition has no quoted bytes
+      c.quote_onehot_BQT = torch::where(drop.view({B, 1, 1}), torch::zeros_like(c.quote_onehot_BQT), c.quote_onehot_BQT);
   }
   return c;
 }
@@ -150,8 +173,10 @@ Condition VARImpl::encode_labels(const torch::Tensor& label_B, const torch::Tens
   return c;
 }
 
-torch::Tensor VARImpl::run_blocks(torch::Tensor x, const Condition& c, const torch::Tensor& attn_bias) {
-  BlockContext ctx{c.cond_BD, attn_bias, c.text_BTc, c.text_bias_B11T};
+torch::Tensor VARImpl::run_blocks(torch::Tensor x, const Condition& c, const torch::Tensor& attn_bias, int64_t begin) {
+  BlockContext ctx{c.cond_BD, attn_bias, c.text_BTc, c.text_bias_B11T, {}};
+  if (c.quote_onehot_BQT.defined())
+    ctx.layout = {col_L.slice(0, begin, begin + x.size(1)).to(x.device()), c.quote_onehot_BQT};
   for (size_t i = 0; i < blocks->size(); ++i) x = blocks[i]->as<AdaLNSelfAttnImpl>()->forward(x, ctx);
   return head(head_nm(x, c.cond_BD));
 }
@@ -163,7 +188,7 @@ torch::Tensor VARImpl::forward(const Condition& c, const torch::Tensor& x_BLCv) 
   const int64_t L = x_BLC.size(1);
   x_BLC = x_BLC + lvl_embed(lvl_1L.slice(1, 0, L)) + pos_1LC.slice(1, 0, L);
   auto bias = attn_bias_for_masking.slice(2, 0, L).slice(3, 0, L).to(x_BLC.scalar_type());
-  return run_blocks(x_BLC, c, bias);
+  return run_blocks(x_BLC, c, bias, 0);
 }
 
 torch::Tensor VARImpl::forward_scale(const Condition& c, int si, const torch::Tensor& next_input) {
@@ -175,7 +200,7 @@ torch::Tensor VARImpl::forward_scale(const Condition& c, int si, const torch::Te
   else
     x_BlC = word_embed(next_input.flatten(2).transpose(1, 2));
   x_BlC = x_BlC + lvl_embed(lvl_1L.slice(1, begin, begin + l)) + pos_1LC.slice(1, begin, begin + l);
-  return run_blocks(x_BlC, c, torch::Tensor());
+  return run_blocks(x_BlC, c, torch::Tensor(), begin);
 }
 
 void VARImpl::enable_kv_cache(bool on) {
