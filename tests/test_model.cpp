@@ -13,6 +13,7 @@
 #include "varrl/model/pretrain.h"
 #include "varrl/model/self_correction.h"
 #include "varrl/sampler/sampler.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 #include "tiny_config.h"
 
 using namespace varrl;
@@ -129,10 +130,11 @@ TEST(Model, LayoutBiasWarmStartsExactlyAndSteersTheCrossAttentionToOneLetter) {
   const std::string dir = ::testing::TempDir() + "/layout_warm_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   save_policy(dir + "/policy.safetensors", t.var);
+  save_model_config(dir, t.cfg);
   Config lcfg = t.cfg;
   lcfg.set("model.layout_bias=true");
   EXPECT_THROW(load_policy(dir, lcfg), Error);  // a plain load still names the missing table
-  VAR lay = warm_start_policy(dir, t.cfg, lcfg);
+  VAR lay = warm_start_policy(dir, lcfg);
   {
     torch::NoGradGuard ng;
     SamplingParams p{2.0, true, 1.0, 0, 0.0};
@@ -154,11 +156,13 @@ TEST(Model, LayoutBiasWarmStartsExactlyAndSteersTheCrossAttentionToOneLetter) {
     EXPECT_EQ(lay->blocks[0]->as<AdaLNSelfAttnImpl>()->cross_attn->layout_bias_HWQ.size(1), before);
   }
   std::filesystem::remove_all(dir);
+  lcfg.set("model.layout_bias_gain=0");
+  EXPECT_THROW(VarConfig::from_config(lcfg), Error);
 
   // One cross-attention in float64: 3 quoted bytes at quote positions 0, 1, 2 and 2 template bytes.
   torch::manual_seed(5);
   const int64_t Q = TextEncoderImpl::kMaxQuotePos, W = 4;
-  CrossAttention ca(8, 6, 2, W, Q);
+  CrossAttention ca(8, 6, 2, W, Q, 100.0);
   ca->to(torch::kFloat64);
   auto x_BLC = torch::randn({1, 3, 8}, torch::kFloat64), text_BTc = torch::randn({1, 5, 6}, torch::kFloat64);
   auto bias_B11T = torch::zeros({1, 1, 1, 5}, torch::kFloat64);

@@ -53,8 +53,9 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x_BLC, const torch
   return proj(out.transpose(1, 2).reshape({B, L, dim}));
 }
 
-CrossAttentionImpl::CrossAttentionImpl(int64_t d, int64_t text_dim, int64_t h, int64_t layout_cols, int64_t quote_pos)
-    : dim(d), heads(h), head_dim(d / h) {
+CrossAttentionImpl::CrossAttentionImpl(int64_t d, int64_t text_dim, int64_t h, int64_t layout_cols, int64_t quote_pos,
+                                       double layout_gain)
+    : dim(d), heads(h), head_dim(d / h), layout_gain(layout_gain) {
   mat_q = register_module("mat_q", torch::nn::Linear(d, d));
   mat_kv = register_module("mat_kv", torch::nn::Linear(text_dim, 2 * d));
   proj = register_module("proj", torch::nn::Linear(d, d));
@@ -68,7 +69,7 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x_BLC, const torc
   auto kv = mat_kv(text_BTc).view({B, T, 2, heads, head_dim}).permute({2, 0, 3, 1, 4});
   auto bias = text_bias_B11T;
   if (layout_bias_HWQ.defined() && layout.quote_onehot_BQT.defined()) {
-    auto bias_HLQ = layout_bias_HWQ.index_select(1, layout.col_L) * kLayoutBiasGain;
+    auto bias_HLQ = layout_bias_HWQ.index_select(1, layout.col_L) * layout_gain;
     bias = bias + torch::matmul(bias_HLQ.unsqueeze(0), layout.quote_onehot_BQT.unsqueeze(1));  // B H L T
   }
   auto out = attention(q, kv[0], kv[1], 1.0 / std::sqrt(static_cast<double>(head_dim)), bias);

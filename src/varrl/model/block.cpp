@@ -18,12 +18,12 @@ torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
 }
 
 AdaLNSelfAttnImpl::AdaLNSelfAttnImpl(int64_t d, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim,
-                                     int64_t layout_cols, int64_t quote_pos)
+                                     int64_t layout_cols, int64_t quote_pos, double layout_gain)
     : dim(d) {
   attn = register_module("attn", SelfAttention(d, heads, l2_norm));
   if (text_dim > 0) {
     ln_ca = register_module("ln_ca", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-6)));
-    cross_attn = register_module("cross_attn", CrossAttention(d, text_dim, heads, layout_cols, quote_pos));
+    cross_attn = register_module("cross_attn", CrossAttention(d, text_dim, heads, layout_cols, quote_pos, layout_gain));
   }
   ffn = register_module("ffn", FFN(d, static_cast<int64_t>(std::round(d * mlp_ratio))));
   ada_lin = register_module("ada_lin", torch::nn::Sequential(torch::nn::SiLU(), torch::nn::Linear(d, 6 * d)));

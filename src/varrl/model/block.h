@@ -27,7 +27,7 @@ struct BlockContext {
 struct AdaLNSelfAttnImpl : torch::nn::Module {
   // layout_cols, quote_pos > 0: the cross-attention has a layout prior (attention.h).
   AdaLNSelfAttnImpl(int64_t dim, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim,
-                    int64_t layout_cols = 0, int64_t quote_pos = 0);
+                    int64_t layout_cols = 0, int64_t quote_pos = 0, double layout_gain = 0);
   torch::Tensor forward(const torch::Tensor& x_BLC, const BlockContext& ctx);
 
   int64_t dim;

@@ -4,6 +4,7 @@
 
 #include "varrl/core/error.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl {
 
@@ -18,8 +19,8 @@ VAR load_policy(const std::string& dir, const Config& cfg, const std::string& fi
   return var;
 }
 
-VAR warm_start_policy(const std::string& dir, const Config& dir_cfg, const Config& cfg) {
-  const VarConfig from = VarConfig::from_config(dir_cfg);
+VAR warm_start_policy(const std::string& dir, const Config& cfg) {
+  const VarConfig from = VarConfig::from_config(load_model_config(dir));
   VAR var = make_policy(cfg);
   const std::string path = dir + "/policy.safetensors";
   if (!std::filesystem::exists(path)) throw Error(path + ": policy weights not found");

@@ -21,6 +21,7 @@ VarConfig VarConfig::from_config(const Config& cfg) {
   v.cross_attn_text = cfg.get<std::string>("model.cross_attn_text");
   v.quote_pos_outside = cfg.get<std::string>("model.quote_pos_outside");
   v.layout_bias = cfg.get<bool>("model.layout_bias");
+  v.layout_bias_gain = cfg.get<double>("model.layout_bias_gain");
   v.init_std = cfg.get<double>("model.init_std");
   v.init_adaln = cfg.get<double>("model.init_adaln");
   v.init_adaln_gamma = cfg.get<double>("model.init_adaln_gamma");
@@ -34,6 +35,7 @@ VarConfig VarConfig::from_config(const Config& cfg) {
   if (v.quote_pos_outside != "shared" && v.quote_pos_outside != "own")
     throw Error("model.quote_pos_outside must be 'shared' or 'own', got '" + v.quote_pos_outside + "'");
   if (v.layout_bias && v.cond != "text") throw Error("model.layout_bias needs model.cond=text");
+  if (!(v.layout_bias_gain > 0)) throw Error("model.layout_bias_gain must be > 0");
   if (v.width % v.num_heads) throw Error("model.width must be divisible by model.num_heads");
   if (v.text_width % v.text_heads) throw Error("model.text_width must be divisible by model.text_heads");
   return v;

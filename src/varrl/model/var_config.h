@@ -18,6 +18,7 @@ struct VarConfig {
   std::string cross_attn_text = "all";  // all | quoted: cross-attention sees the whole prompt or its quoted text
   std::string quote_pos_outside = "shared";  // shared | own: the quote position of bytes outside quotes (text_encoder.h)
   bool layout_bias = false;  // a learned per-column, per-quote-position cross-attention bias (attention.h)
+  double layout_bias_gain = 100;  // its scale in the forward: AdamW moves it by ~gain · lr per step
   double init_std = 0.02, init_adaln = 0.5, init_adaln_gamma = 1e-5;
   // From the tokenizer:
   std::vector<Scale> patch_nums;

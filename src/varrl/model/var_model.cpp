@@ -66,7 +66,8 @@ VARImpl::VARImpl(const VarConfig& c) : cfg(c) {
   const int64_t layout_cols = cfg.layout_bias ? cols : 0, quote_pos = cfg.layout_bias ? TextEncoderImpl::kMaxQuotePos : 0;
   for (int i = 0; i < cfg.depth; ++i)
     blocks->push_back(AdaLNSelfAttn(D, cfg.num_heads, cfg.mlp_ratio, cfg.attn_l2_norm,
-                                    cfg.text_cond() ? cfg.text_width : 0, layout_cols, quote_pos));
+                                    cfg.text_cond() ? cfg.text_width : 0, layout_cols, quote_pos,
+                                    cfg.layout_bias_gain));
   head_nm = register_module("head_nm", AdaLNBeforeHead(D));
   head = register_module("head", torch::nn::Linear(D, cfg.vocab_size));
 

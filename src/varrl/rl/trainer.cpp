@@ -46,8 +46,8 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   const std::string src = resume ? out_dir_ : base;
   seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
   vae_ = load_tokenizer(src, cfg_);
-  policy_ = load_policy(resume ? out_dir_ + "/state" : base, cfg_, resume ? "policy_raw.safetensors" : "policy.safetensors");
-  if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = load_policy(base, cfg_);  // frozen reference = base weights
+  policy_ = resume ? load_policy(out_dir_ + "/state", cfg_, "policy_raw.safetensors") : warm_start_policy(base, cfg_);
+  if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = warm_start_policy(base, cfg_);  // frozen reference = base weights
   if (dp_->active()) {
     if (cfg_.get<int>("rl.prompts_per_step") % dp_->world_size() != 0)
       throw Error("rl.prompts_per_step (" + std::to_string(cfg_.get<int>("rl.prompts_per_step")) +
