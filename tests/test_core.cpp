@@ -191,6 +191,16 @@ TEST(Progress, LineShowsRateAndEta) {
   EXPECT_NE(lt.find("elapsed 02:00 of 10:00 eta 08:00"), std::string::npos) << lt;
   auto lf = time_bounded_line(10, 5, 10.0);
   EXPECT_NE(lf.find("5/10 0.50 it/s elapsed 00:10 eta 00:10"), std::string::npos) << lf;
+  // A step-bounded loop stopped by a signal after 3 of 10 steps: its last line says 3/10, not 10/10.
+  testing::internal::CaptureStderr();
+  {
+    Progress s("pretrain", 10, 1e9);
+    for (long step = 1; step <= 3; ++step) s.update(step);
+    s.finish();
+  }
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.rfind("3/10"), std::string::npos) << err;
+  EXPECT_EQ(err.find("10/10"), std::string::npos) << err;
 }
 
 TEST(LrSchedule, WarmupThenCosine) {

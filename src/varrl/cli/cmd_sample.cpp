@@ -26,7 +26,8 @@ void add_sample_command(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("sample", "sample images from a model folder into a PNG grid");
   add_common_options(cmd, a->common);
-  cmd->add_option("--ckpt", a->ckpt, "model folder (config.yaml, tokenizer.safetensors, policy.safetensors)")->required();
+  cmd->add_option("--ckpt", a->ckpt, "model folder (config.yaml, tokenizer.safetensors, policy.safetensors)")
+      ->required();
   cmd->add_option("--prompt", a->prompt, "one prompt");
   cmd->add_option("--prompts", a->prompts, "a prompts file (.jsonl or one prompt per line)");
   cmd->add_option("--limit", a->limit, "with --prompts: use the first N prompts");
@@ -43,7 +44,7 @@ void add_sample_command(CLI::App& app) {
         if (static_cast<int>(prompts.size()) < a->limit) prompts.push_back(r.prompt);
     if (prompts.empty()) throw Error("sample: give --prompt or --prompts");
     auto vae = load_tokenizer(a->ckpt, cfg);
-    auto var = load_policy(a->ckpt, cfg);
+    auto var = warm_start_policy(a->ckpt, cfg);  // like eval: --set model.layout_bias=true on an older model
     auto params = SamplingParams::from_config(cfg);
     std::vector<GridRow> rows;
     torch::NoGradGuard ng;

@@ -78,7 +78,7 @@ void Progress::finish(const std::string& status) {
   if (finished_) return;
   auto now = std::chrono::steady_clock::now();
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  const long done = time_limit_s_ > 0 ? last_ : total_;
+  const long done = first_ >= 0 ? last_ : total_;  // a loop stopped early (signal, time) shows where it stopped
   if (tty_)
     std::fprintf(stderr, "\r\033[K%s\n", line(done, elapsed, status).c_str());
   else

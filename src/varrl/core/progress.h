@@ -16,6 +16,7 @@ class Progress {
   // A loop that also stops after `seconds` of wall time (0 = no limit): the bar and ETA follow whichever of the step
   // count and the time limit ends it first, and `finish` shows the steps actually done.
   void set_time_limit(double seconds) { time_limit_s_ = seconds; }
+  // Shows the last `done` passed to update (a loop stopped by a signal or the time limit shows where it stopped).
   void finish(const std::string& status = "");
   static std::string format_duration(double seconds);
   // Renders the bar text (exposed for tests).

@@ -176,8 +176,10 @@ Condition VARImpl::encode_labels(const torch::Tensor& label_B, const torch::Tens
 
 torch::Tensor VARImpl::run_blocks(torch::Tensor x, const Condition& c, const torch::Tensor& attn_bias, int64_t begin) {
   BlockContext ctx{c.cond_BD, attn_bias, c.text_BTc, c.text_bias_B11T, {}};
-  if (c.quote_onehot_BQT.defined())
-    ctx.layout = {col_L.slice(0, begin, begin + x.size(1)).to(x.device()), c.quote_onehot_BQT};
+  if (c.quote_onehot_BQT.defined()) {
+    if (col_L.device() != x.device()) col_L = col_L.to(x.device());  // moved once, not on every forward
+    ctx.layout = {col_L.slice(0, begin, begin + x.size(1)), c.quote_onehot_BQT};
+  }
   for (size_t i = 0; i < blocks->size(); ++i) x = blocks[i]->as<AdaLNSelfAttnImpl>()->forward(x, ctx);
   return head(head_nm(x, c.cond_BD));
 }
