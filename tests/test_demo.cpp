@@ -333,6 +333,21 @@ TEST(ShippedModel, EvalBestOfNIsAtLeastItsFirstSample) {
   EXPECT_DOUBLE_EQ(perfect, std::round(perfect));  // a fraction of 4 prompts
 }
 
+// `varrl sample` warm-starts like eval and rl: the shipped model (no layout prior) sampled with
+// `--set model.layout_bias=true` gets zero tables and draws byte-identical images (a strict load would refuse it).
+TEST(ShippedModel, SampleWarmStartsTheLayoutPriorExactly) {
+  const fs::path work = temp_dir("sample");
+  const std::string args = "sample --ckpt " + kModel + " --prompt 'a sign that says \"OPEN\"' --n 2 --seed 5 --out ";
+  ASSERT_EQ(run_varrl(args + (work / "plain.png").string(), work / "plain.log", nullptr), 0)
+      << read_file((work / "plain.log").string());
+  ASSERT_EQ(run_varrl(args + (work / "prior.png").string() + " --set model.layout_bias=true", work / "prior.log", nullptr),
+            0)
+      << read_file((work / "prior.log").string());
+  const std::string plain = read_file((work / "plain.png").string());
+  EXPECT_GT(plain.size(), 1000u);
+  EXPECT_TRUE(plain == read_file((work / "prior.png").string()));
+}
+
 // `varrl pretrain --init MODEL` starts from MODEL's policy weights: one step at lr 0 writes them back unchanged (up to
 // the EMA's rounding), while the same step without --init writes a freshly initialised policy far from them.
 TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {

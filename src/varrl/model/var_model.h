@@ -50,7 +50,8 @@ struct VARImpl : torch::nn::Module {
   torch::nn::ModuleList blocks;
   AdaLNBeforeHead head_nm{nullptr};
   torch::Tensor lvl_1L, attn_bias_for_masking;  // buffers (as VAR)
-  torch::Tensor col_L;  // column of each token among all scales' columns (layout prior; not saved; on the device of the latest forward)
+  // column of each token among all scales' columns (layout prior; not saved; on the device of the latest forward)
+  torch::Tensor col_L;
 
  private:
   torch::Tensor run_blocks(torch::Tensor x_BLC, const Condition& c, const torch::Tensor& attn_bias, int64_t begin);
