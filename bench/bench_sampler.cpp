@@ -41,7 +41,12 @@ int main(int argc, char** argv) {
   const int B = 8, reps = 3;
   std::vector<uint64_t> seeds;
   for (int i = 0; i < B; ++i) seeds.push_back(i);
-  auto c = [&] { torch::NoGradGuard ng; return var->encode_prompts(std::vector<std::string>(B, "a sign that says \"OPEN\"")); }();
+  const std::string kPrompt = "a sign that says \"OPEN\"";
+  auto encode = [&](VAR& v) {
+    torch::NoGradGuard ng;
+    return v->encode_prompts(std::vector<std::string>(B, kPrompt));
+  };
+  const Condition c = encode(var);
   nlohmann::json out;
   const double peak = gemm_gflops();
   auto t = clk::now();
@@ -63,13 +68,13 @@ int main(int argc, char** argv) {
   std::vector<torch::Tensor> idx;
   for (auto& s : var->cfg.patch_nums) idx.push_back(torch::randint(var->cfg.vocab_size, {B, s.area()}, torch::kLong));
   auto x = [&] { torch::NoGradGuard ng; return vae->quantize->idxBl_to_var_input(idx); }();
-  auto step = [&] {
-    auto logits = var->forward(var->encode_prompts(std::vector<std::string>(B, "a \"x\"")), x);
+  auto step = [&](VAR& v, const std::string& prompt) {
+    auto logits = v->forward(v->encode_prompts(std::vector<std::string>(B, prompt)), x);
     torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), cat_scales(idx).reshape({-1})).backward();
   };
-  step();
+  step(var, "a \"x\"");
   t = clk::now();
-  for (int i = 0; i < reps; ++i) step();
+  for (int i = 0; i < reps; ++i) step(var, "a \"x\"");
   const double tok_s = B * L * reps / seconds_since(t);
   int64_t params = 0;
   for (auto& p : var->parameters()) params += p.numel();
@@ -80,24 +85,24 @@ int main(int argc, char** argv) {
   out["policy_params"] = params;
   out["L"] = L;
   // The layout prior's overhead: sampling (KV cache) and the training step of two policies that differ only in
-  // model.layout_bias, interleaved three times so that a drift of the machine's speed hits both; the best of each.
+  // model.layout_bias, interleaved five times so that a drift of the machine's speed hits both; the best of each.
+  // Both on the sampling prompt (its quoted word is what the prior acts on).
   Config cfg_lp = cfg;
   cfg_lp.set("model.layout_bias=true");
   VAR var_lp = make_policy(cfg_lp);
   auto time_policy = [&](VAR& v, double& best_sample_s, double& best_step_s) {
     v->eval();
-    auto cv = [&] { torch::NoGradGuard ng; return v->encode_prompts(std::vector<std::string>(B, "a sign that says \"OPEN\"")); }();
+    const Condition cv = encode(v);
     auto t0 = clk::now();
     sample(v, vae, cv, plain, seeds);
     best_sample_s = std::min(best_sample_s, seconds_since(t0));
     v->train();
     t0 = clk::now();
-    auto logits = v->forward(v->encode_prompts(std::vector<std::string>(B, "a \"word\"")), x);
-    torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), cat_scales(idx).reshape({-1})).backward();
+    step(v, kPrompt);
     best_step_s = std::min(best_step_s, seconds_since(t0));
   };
   double s_plain = 1e30, s_lp = 1e30, st_plain = 1e30, st_lp = 1e30;
-  for (int r = 0; r < 3; ++r) time_policy(var, s_plain, st_plain), time_policy(var_lp, s_lp, st_lp);
+  for (int r = 0; r < 5; ++r) time_policy(var, s_plain, st_plain), time_policy(var_lp, s_lp, st_lp);
   out["layout_bias_sample_time_ratio"] = s_lp / s_plain;
   out["layout_bias_train_step_time_ratio"] = st_lp / st_plain;
   std::printf("%s\n", out.dump().c_str());
