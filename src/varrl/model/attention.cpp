@@ -59,7 +59,10 @@ CrossAttentionImpl::CrossAttentionImpl(int64_t d, int64_t text_dim, int64_t h, i
   mat_q = register_module("mat_q", torch::nn::Linear(d, d));
   mat_kv = register_module("mat_kv", torch::nn::Linear(text_dim, 2 * d));
   proj = register_module("proj", torch::nn::Linear(d, d));
-  if (layout_cols > 0) layout_bias_HWQ = register_parameter("layout_bias_HWQ", torch::zeros({h, layout_cols, quote_pos}));
+  if (layout_cols > 0) {
+    TORCH_CHECK(layout_gain > 0, "a layout prior needs a positive gain (model.layout_bias_gain)");
+    layout_bias_HWQ = register_parameter("layout_bias_HWQ", torch::zeros({h, layout_cols, quote_pos}));
+  }
 }
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x_BLC, const torch::Tensor& text_BTc,

@@ -37,7 +37,7 @@ struct LayoutPrior {
   torch::Tensor quote_onehot_BQT; // one-hot quote position of every quoted byte; zero columns elsewhere
 };
 struct CrossAttentionImpl : torch::nn::Module {
-  // layout_cols > 0 adds layout_bias_HWQ with W = layout_cols, scaled by layout_gain in the forward.
+  // layout_cols > 0 adds layout_bias_HWQ with W = layout_cols, scaled by layout_gain (> 0) in the forward.
   CrossAttentionImpl(int64_t dim, int64_t text_dim, int64_t heads, int64_t layout_cols = 0, int64_t quote_pos = 0,
                      double layout_gain = 0);
   // text_bias_B11T: 0 for real text positions, -inf for padding.
