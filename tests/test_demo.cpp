@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "browser_check.h"
+#include "run_varrl.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
@@ -22,6 +23,7 @@
 namespace fs = std::filesystem;
 using namespace varrl;
 using namespace varrl::test;
+using varrl::testing::run_varrl;
 
 namespace {
 
@@ -44,16 +46,6 @@ double max_abs_diff(const std::string& a, const std::string& b) {
     d = std::max(d, diff.nan_to_num(std::numeric_limits<double>::infinity()).max().item<double>());
   }
   return d;
-}
-
-// Runs a varrl command line; returns its exit status and the last stdout line (the JSON summary).
-int run_varrl(const std::string& args, const fs::path& log, std::string* last_line) {
-  const std::string cmd = std::string(VARRL_BINARY) + " " + args + " > " + log.string() + ".out 2> " + log.string();
-  const int rc = std::system(cmd.c_str());
-  std::string out = read_file(log.string() + ".out");
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  if (last_line) *last_line = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-  return rc;
 }
 
 }  // namespace

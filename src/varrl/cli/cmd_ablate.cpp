@@ -60,16 +60,20 @@ void add_ablate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("ablate", "run the GRPO / +PANW / +VMR / +MP / all ablation matrix over seeds");
   add_common_options(cmd, a->common);
   cmd->add_option("--out", a->out, "folder of the ablation (one run folder per variant and seed)")->capture_default_str();
-  cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str();
+  cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str()->check(positive());
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   cmd->add_option("--variants", a->variants,
                   "comma list of variants (all = the variant with VMR + PANW + MP), or every")
       ->capture_default_str();
-  cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated after each run")->capture_default_str();
+  cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated after each run")
+      ->capture_default_str()
+      ->check(non_negative());
   cmd->add_option("--eval-rl-prompts", a->eval_rl_prompts,
                   "also evaluate each run and the base on the rl.prompts file, this many samples per prompt (0 = off)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   cmd->add_option("--level", a->level, "training-reward level for 'steps to level' (default: first-step mean + 0.1)");
   cmd->callback([a] {
     namespace fs = std::filesystem;

@@ -45,13 +45,16 @@ void add_demo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("demo", "evaluate the shipped model, run GRPO+VMR+PANW+MP for a few minutes, "
                                          "evaluate again, write an HTML report");
   add_common_options(cmd, a->common);
-  cmd->add_option("--minutes", a->minutes, "wall time of the RL phase (evaluations come on top)")->capture_default_str();
+  cmd->add_option("--minutes", a->minutes, "wall time of the RL phase (evaluations come on top)")
+      ->capture_default_str()
+      ->check(positive());
   cmd->add_option("--out", a->out, "run folder (must not hold a run yet)")->capture_default_str();
   cmd->add_option("--base", a->base, "model folder to start from")->capture_default_str();
-  cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated before and after")->capture_default_str();
+  cmd->add_option("--eval-prompts", a->eval_prompts, "held-out prompts evaluated before and after")
+      ->capture_default_str()
+      ->check(positive());
   cmd->callback([a] {
     namespace fs = std::filesystem;
-    if (a->eval_prompts <= 0) throw Error("demo: --eval-prompts must be positive");
     if (fs::exists(a->out + "/state/rl_state.json"))
       throw Error(a->out + ": holds a run already; pass another --out (or continue it with varrl rl --resume " +
                   a->out + ")");

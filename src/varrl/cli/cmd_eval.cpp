@@ -73,9 +73,10 @@ void add_eval_command(CLI::App& app) {
       cmd->add_option("--prompts", a->prompts, "prompts file (.jsonl from `varrl render --heldout`, or text)");
   cmd->add_option("--heldout", a->heldout, "instead of --prompts: N held-out prompts rendered from --seed "
                                            "(as rl.eval_prompts does: same prompts and noise as `varrl demo`)")
-      ->excludes(prompts);
-  cmd->add_option("--n", a->n, "samples per prompt");
-  cmd->add_option("--limit", a->limit, "use the first N prompts");
+      ->excludes(prompts)
+      ->check(positive());
+  cmd->add_option("--n", a->n, "samples per prompt")->check(positive());
+  cmd->add_option("--limit", a->limit, "use the first N prompts")->check(positive());
   cmd->add_option("--seed", a->seed, "sample j of prompt i uses seed + 1000 i + j (default: rl.eval_seed's 1234)");
   cmd->add_option("--grid", a->grid,
                   "also write a PNG grid: every sample of the first 8 prompts, one row per prompt, with what OCR read");

@@ -42,7 +42,6 @@ void run_render(const RenderArgs& a) {
   RenderOptions opts = RenderOptions::from_config(cfg);
   const uint64_t seed = a.seed_given ? a.seed : static_cast<uint64_t>(cfg.get<int64_t>("runtime.seed"));
   const bool heldout = a.heldout || opts.heldout;
-  if (a.count <= 0) throw Error("render: --count must be positive");
   namespace fs = std::filesystem;
   const fs::path dir(a.out);
   std::error_code ec;
@@ -108,7 +107,7 @@ void run_render(const RenderArgs& a) {
 void add_render_command(CLI::App& app) {
   auto args = std::make_shared<RenderArgs>();
   auto* cmd = app.add_subcommand("render", "write a synthetic text-rendering corpus (PNG images + prompts.jsonl)");
-  cmd->add_option("--count", args->count, "number of images")->required();
+  cmd->add_option("--count", args->count, "number of images")->required()->check(positive());
   cmd->add_option("--seed", args->seed,
                   "master seed; sample i uses a seed derived from (seed, i) (default: runtime.seed)");
   cmd->add_option("--out", args->out, "output folder (gets img/ and prompts.jsonl)")->required();

@@ -36,7 +36,6 @@ nlohmann::json words_json(const std::vector<WordBox>& words) {
 
 void run_reward(const RewardArgs& a) {
   Config cfg = resolve_config(a.common);
-  if (a.batch <= 0) throw Error("reward: --batch must be positive");
   ImageFolder folder(a.prompts);  // images at their own size
   auto fn = a.reward.empty() ? make_reward(cfg) : make_reward(cfg, a.reward);
   std::unique_ptr<OcrPool> metrics_ocr;  // only when the reward itself reads no text
@@ -101,7 +100,7 @@ void add_reward_command(CLI::App& app) {
   cmd->add_option("--reward", args->reward, "one reward: " + reward_names_list() + " (default: reward.weights)");
   cmd->add_option("--prompts", args->prompts, "prompts .jsonl (or its folder); image paths relative to it")
       ->required();
-  cmd->add_option("--batch", args->batch, "images per reward call (default 64)");
+  cmd->add_option("--batch", args->batch, "images per reward call (default 64)")->check(positive());
   cmd->add_flag("--no-metrics", args->no_metrics, "skip word accuracy / NED (no extra OCR pass)");
   add_common_options(cmd, args->common);
   cmd->callback([args] { run_reward(*args); });

@@ -30,8 +30,8 @@ void add_sample_command(CLI::App& app) {
       ->required();
   cmd->add_option("--prompt", a->prompt, "one prompt");
   cmd->add_option("--prompts", a->prompts, "a prompts file (.jsonl or one prompt per line)");
-  cmd->add_option("--limit", a->limit, "with --prompts: use the first N prompts");
-  cmd->add_option("--n", a->n, "samples per prompt");
+  cmd->add_option("--limit", a->limit, "with --prompts: use the first N prompts")->check(positive());
+  cmd->add_option("--n", a->n, "samples per prompt")->check(positive());
   cmd->add_option("--seed", a->seed, "seed (sample j of prompt i uses seed + 1000 i + j)");
   cmd->add_option("--out", a->out, "PNG grid to write")->required();
   cmd->callback([a] {

@@ -86,7 +86,7 @@ void add_tokenizer_command(CLI::App& app) {
   add_common_options(eval, eargs->common);
   eval->add_option("--ckpt", eargs->ckpt, "model folder")->required();
   eval->add_option("--data", eargs->data, "folder with prompts.jsonl + images")->required();
-  eval->add_option("--limit", eargs->limit, "evaluate at most this many images");
+  eval->add_option("--limit", eargs->limit, "evaluate at most this many images")->check(positive());
   eval->add_flag("--no-ocr", eargs->no_ocr, "skip the OCR legibility of reconstructions");
   eval->add_option("--per-image", eargs->per_image,
                    "also write FILE.jsonl: one line per image (text, what OCR read in the original and in the "

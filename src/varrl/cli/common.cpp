@@ -5,10 +5,29 @@
 
 namespace varrl::cli {
 
+static CLI::Validator lower_bound(bool strict) {
+  const std::string rule = strict ? "> 0" : ">= 0";
+  return CLI::Validator(
+      [strict, rule](std::string& s) -> std::string {
+        size_t used = 0;
+        double v = 0;
+        try {
+          v = std::stod(s, &used);
+        } catch (const std::exception&) {
+        }
+        if (used == 0 || used != s.size()) return "expects a number, got '" + s + "'";
+        return (strict ? v > 0 : v >= 0) ? "" : "must be " + rule + ", got " + s;
+      },
+      rule);
+}
+CLI::Validator positive() { return lower_bound(true); }
+CLI::Validator non_negative() { return lower_bound(false); }
+
 void add_common_options(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--config", o.config_files, "YAML config file(s) merged over the defaults");
   cmd->add_option("--set", o.sets, "override one key: --set section.key=value (repeatable)");
-  cmd->add_option("--threads", o.threads, "LibTorch threads (default: runtime.threads, 0 = all cores)");
+  cmd->add_option("--threads", o.threads, "LibTorch threads (default: runtime.threads, 0 = all cores)")
+      ->check(non_negative());
 }
 
 Config resolve_config(const CommonOptions& o, const Config* base) {

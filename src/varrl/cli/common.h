@@ -16,6 +16,10 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App* cmd, CommonOptions& opts);
+// Option checks for counts and durations: a given value must be a number > 0 (`positive`) or >= 0 (`non_negative`);
+// otherwise CLI11 stops with one line such as "--n: must be > 0, got 0" (CLI::PositiveNumber prints the type's range).
+CLI::Validator positive();
+CLI::Validator non_negative();
 // Defaults ← base (e.g. a model's saved config) ← --config files ← --set; then init_runtime().
 Config resolve_config(const CommonOptions& opts, const Config* base = nullptr);
 // The config of a new RL run: defaults ← the base model's saved config (rl.base, itself read from the --config files

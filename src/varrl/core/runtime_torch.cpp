@@ -37,7 +37,8 @@ bool is_reference_blas(const std::string& path) {
 }
 
 int init_runtime(int threads, const std::string& device) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads < 0) throw Error("runtime.threads must be >= 0 (0 = all cores), got " + std::to_string(threads));
+  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
   torch::Device dev(torch::kCPU);
   try {

@@ -19,6 +19,7 @@
 #include "varrl/model/trainable.h"
 #include "varrl/rl/evaluate.h"
 #include "varrl/rl/panw.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/sampler/sampler.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -42,6 +43,7 @@ static uint64_t mix_seed(uint64_t a, uint64_t b) {
 RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward,
                      std::shared_ptr<DataParallel> dp)
     : cfg_(cfg), out_dir_(out_dir), reward_(std::move(reward)), dp_(dp ? std::move(dp) : std::make_shared<DataParallel>()) {
+  check_rl_config(cfg_);
   const std::string base = cfg_.get<std::string>("rl.base");
   const std::string src = resume ? out_dir_ : base;
   seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
@@ -83,7 +85,6 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   ropt_.mask = {cfg_.get<std::string>("rl.mp.pool"), cfg_.get<bool>("rl.mp.binary")};
   ropt_.mask_scope = cfg_.get<std::string>("rl.mp.scope");
   ropt_.char_credit = cfg_.get<double>("rl.char_credit");
-  if (ropt_.char_credit < 0 || ropt_.char_credit > 1) throw Error("rl.char_credit must be in [0, 1]");
   ropt_.batch_size = cfg_.get<int>("sampler.batch_size");
   lopt_ = {cfg_.get<double>("rl.clip_eps_low"), cfg_.get<double>("rl.clip_eps_high"), cfg_.get<double>("rl.kl_beta"),
            cfg_.get<std::string>("rl.ratio_level"), cfg_.get<std::string>("rl.loss_agg")};

@@ -114,6 +114,8 @@ SampleOutput sample_prompts(VAR& var, VQVAE& vae, const std::vector<std::string>
                             const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl,
                             int batch_size, int num_scales) {
   if (prompts.size() != seeds.size()) throw Error("sample_prompts: one prompt per seed");
+  if (seeds.empty()) throw Error("sample_prompts: no seeds, nothing to sample");
+  if (batch_size < 1) throw Error("sampler.batch_size must be >= 1, got " + std::to_string(batch_size));
   SampleOutput all;
   std::vector<std::vector<torch::Tensor>> idx;
   std::vector<torch::Tensor> logp, imgs;

@@ -16,6 +16,8 @@ SamplingParams SamplingParams::from_config(const Config& cfg, const std::string&
   p.top_p = cfg.get<double>(s + ".top_p");
   if (p.temperature <= 0) throw Error(s + ".temperature must be > 0");
   if (p.top_p < 0 || p.top_p > 1) throw Error(s + ".top_p must be in [0, 1]");
+  if (p.cfg < 0) throw Error(s + ".cfg must be >= 0 (0 = no guidance)");
+  if (p.top_k < 0) throw Error(s + ".top_k must be >= 0 (0 = off)");
   return p;
 }
 

@@ -1,0 +1,90 @@
+// Bad input on the command line: each case must stop with a normal non-zero exit (no crash, no hang, no run that
+// silently does nothing), one line that names the bad option or config key, and nothing written. Before these
+// checks, `sample --n 0` crashed (SIGSEGV), `demo --minutes -1` trained without end, `rl --set rl.steps=0` and
+// `ablate --seeds 0` "succeeded" with nothing done, and `rl --set rl.inner_epochs=0` failed inside the first step
+// with a JSON library message.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "run_varrl.h"
+#include "varrl/core/atomic_file.h"
+
+namespace fs = std::filesystem;
+using varrl::read_file;
+using varrl::testing::run_varrl;
+
+namespace {
+
+const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
+
+struct BadCall {
+  std::string args;      // after `varrl`; OUT is replaced by a folder that must stay absent
+  std::string expected;  // what the error line says
+};
+
+// The lines of stderr that are not log lines ("[hh:mm:ss] info ...").
+std::vector<std::string> message_lines(const std::string& err) {
+  std::vector<std::string> lines;
+  std::istringstream in(err);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty() && l[0] != '[') lines.push_back(l);
+  return lines;
+}
+
+}  // namespace
+
+TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
+  const fs::path work = fs::temp_directory_path() / ("varrl_test_cli_errors_" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const std::string rl = "rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
+                         kModel + " --out OUT ";
+  const std::string eval = "eval --ckpt " + kModel + " --heldout 2 ";
+  const std::vector<BadCall> calls = {
+      {"sample --ckpt " + kModel + " --prompt x --out OUT --n 0", "--n: must be > 0, got 0"},
+      {eval + "--n 0", "--n: must be > 0, got 0"},
+      {eval + "--n abc", "--n: expects a number, got 'abc'"},
+      {"eval --ckpt " + kModel + " --heldout -3", "--heldout: must be > 0, got -3"},
+      {eval + "--limit 0", "--limit: must be > 0, got 0"},
+      {eval + "--threads -4", "--threads: must be >= 0, got -4"},
+      {eval + "--set runtime.threads=-2", "runtime.threads must be >= 0 (0 = all cores), got -2"},
+      {eval + "--set sampler.cfg=-1", "sampler.cfg must be >= 0"},
+      {eval + "--set sampler.top_k=-1", "sampler.top_k must be >= 0"},
+      {eval + "--set sampler.batch_size=0", "sampler.batch_size must be >= 1, got 0"},
+      {"demo --minutes -1 --base " + kModel + " --out OUT", "--minutes: must be > 0, got -1"},
+      {"demo --eval-prompts 0 --base " + kModel + " --out OUT", "--eval-prompts: must be > 0, got 0"},
+      {"ablate --seeds 0 --out OUT", "--seeds: must be > 0, got 0"},
+      {"ablate --steps 0 --out OUT", "--steps: must be > 0, got 0"},
+      {"render --count 0 --out OUT", "--count: must be > 0, got 0"},
+      {rl + "--set rl.steps=0", "config key 'rl.steps' must be >= 1, got 0"},
+      {rl + "--set rl.prompts_per_step=0", "config key 'rl.prompts_per_step' must be >= 1, got 0"},
+      {rl + "--set rl.vmr.enabled=false --set rl.group_size=1", "config key 'rl.group_size' must be >= 2, got 1"},
+      {rl + "--set rl.inner_epochs=0", "config key 'rl.inner_epochs' must be >= 1, got 0"},
+      {rl + "--set rl.panw.alpha=-1", "config key 'rl.panw.alpha' must be >= 0, got -1"},
+      {rl + "--set rl.max_minutes=-1", "config key 'rl.max_minutes' must be >= 0, got -1"},
+      {rl + "--set rl.lr=0", "config key 'rl.lr' must be > 0, got 0"},
+      {rl + "--set rl.clip_eps_low=1", "config key 'rl.clip_eps_low' must be in [0, 1), got 1"},
+      {rl + "--set rl.char_credit=2", "config key 'rl.char_credit' must be in [0, 1], got 2"},
+  };
+  int i = 0;
+  for (const auto& c : calls) {
+    const fs::path out = work / ("out" + std::to_string(i)), log = work / ("call" + std::to_string(i++) + ".log");
+    std::string args = c.args;
+    if (const auto at = args.find("OUT"); at != std::string::npos) args.replace(at, 3, out.string());
+    const int status = run_varrl(args, log);
+    ASSERT_TRUE(WIFEXITED(status)) << args;
+    const int rc = WEXITSTATUS(status);
+    const std::string err = read_file(log.string());
+    EXPECT_TRUE(rc > 0 && rc < 128) << args << "\nexit " << rc << " (>= 128: killed by a signal through sh)\n" << err;
+    const auto lines = message_lines(err);
+    ASSERT_FALSE(lines.empty()) << args;
+    EXPECT_NE(lines.front().find(c.expected), std::string::npos) << args << "\nexpected: " << c.expected << "\n" << err;
+    EXPECT_LE(lines.size(), 2u) << args << "\n" << err;  // CLI11 adds "Run with --help for more information."
+    EXPECT_FALSE(fs::exists(out)) << args << ": wrote " << out;
+  }
+  fs::remove_all(work);
+}
