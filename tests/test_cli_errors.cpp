@@ -1,4 +1,4 @@
-// Bad input on the command line: each case must stop with a normal non-zero exit (no crash, no hang, no run that
+// Bad input on the command line and damaged run folders: each case must stop with a normal non-zero exit (no crash, no hang, no run that
 // silently does nothing), one line that names the bad option or config key, and nothing written. Before these
 // checks, `sample --n 0` crashed (SIGSEGV), `demo --minutes -1` trained without end, `rl --set rl.steps=0` and
 // `ablate --seeds 0` "succeeded" with nothing done, and `rl --set rl.inner_epochs=0` failed inside the first step
@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <sstream>
+#include <vector>
 
 #include "run_varrl.h"
 #include "varrl/core/atomic_file.h"
@@ -85,6 +87,53 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
     EXPECT_NE(lines.front().find(c.expected), std::string::npos) << args << "\nexpected: " << c.expected << "\n" << err;
     EXPECT_LE(lines.size(), 2u) << args << "\n" << err;  // CLI11 adds "Run with --help for more information."
     EXPECT_FALSE(fs::exists(out)) << args << ": wrote " << out;
+  }
+  fs::remove_all(work);
+}
+
+// A damaged run folder: `rl --resume` stops with one line naming the damaged file, and the run's metrics and weights
+// stay byte for byte as they were (nothing is rewritten before everything has been read).
+TEST(CliErrors, DamagedRunStateStopsResumeWithOneLineAndLeavesTheRunAsItWas) {
+  const fs::path work = fs::temp_directory_path() / ("varrl_test_cli_state_" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const fs::path run = work / "run";
+  ASSERT_EQ(run_varrl("rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
+                          kModel + " --out " + run.string() + " --set rl.steps=1 --set rl.prompts_per_step=1" +
+                          " --set rl.group_size=2 --set rl.eval_prompts=0 --set rl.sample_every=0 --threads 2",
+                      work / "first.log"),
+            0)
+      << read_file((work / "first.log").string());
+  auto truncate = [](const fs::path& p) { fs::resize_file(p, 300); };
+  auto overwrite = [](const std::string& text) {
+    return [text](const fs::path& p) { varrl::write_file_atomic(p.string(), text); };
+  };
+  struct Damage {
+    std::string file;  // relative to the run folder
+    std::function<void(const fs::path&)> apply;
+  };
+  const std::vector<Damage> damages = {
+      {"state/rl_optim.safetensors", truncate},     {"state/policy_raw.safetensors", truncate},
+      {"state/rl_state.json", overwrite("{")},      {"state/rl_state.json", overwrite("{}")},
+      {"state/rl_state.json", overwrite("{\"step\": -1}")}, {"config.yaml", overwrite("rl: [")},
+      {"metrics.jsonl", overwrite("garbage\n")},
+  };
+  int i = 0;
+  for (const auto& d : damages) {
+    const fs::path copy = work / ("damaged" + std::to_string(i)), log = work / ("resume" + std::to_string(i++) + ".log");
+    fs::copy(run, copy, fs::copy_options::recursive);
+    d.apply(copy / d.file);
+    const std::string metrics = read_file((copy / "metrics.jsonl").string());
+    const std::string policy = read_file((copy / "policy.safetensors").string());
+    const int status = run_varrl("rl --resume " + copy.string() + " --set rl.steps=2 --threads 2", log);
+    ASSERT_TRUE(WIFEXITED(status)) << d.file;
+    const std::string err = read_file(log.string());
+    EXPECT_TRUE(WEXITSTATUS(status) > 0 && WEXITSTATUS(status) < 128) << d.file << "\n" << err;
+    const auto lines = message_lines(err);
+    ASSERT_EQ(lines.size(), 1u) << d.file << "\n" << err;
+    EXPECT_NE(lines[0].find((copy / d.file).string()), std::string::npos) << "the line names the file:\n" << lines[0];
+    EXPECT_EQ(read_file((copy / "metrics.jsonl").string()), metrics) << d.file;
+    EXPECT_EQ(read_file((copy / "policy.safetensors").string()), policy) << d.file;
   }
   fs::remove_all(work);
 }

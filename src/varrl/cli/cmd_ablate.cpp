@@ -98,7 +98,7 @@ void add_ablate_command(CLI::App& app) {
         const std::string dir = a->out + "/" + v.name + "-s" + std::to_string(seed);
         run_dirs.push_back(dir);
         const bool done = fs::exists(dir + "/eval.json") &&
-                          nlohmann::json::parse(read_file(dir + "/eval.json")).contains("after");
+                          read_json(dir + "/eval.json").contains("after");
         if (!done) {
           const bool resume = fs::exists(dir + "/state/rl_state.json");
           const Config cfg = resume ? load_model_config(dir) : run_config(v, seed);
@@ -114,7 +114,7 @@ void add_ablate_command(CLI::App& app) {
         AblationRun r;
         r.variant = v.name, r.seed = seed;
         r.metrics = read_jsonl(dir + "/metrics.jsonl");
-        auto eval = nlohmann::json::parse(read_file(dir + "/eval.json"));
+        auto eval = read_json(dir + "/eval.json");
         if (a->eval_rl_prompts > 0 && !eval.contains("rl_prompts")) {  // also for runs finished without the option
           eval["rl_prompts"] = evaluate_on_rl_prompts(dir, load_model_config(dir), a->eval_rl_prompts);
           write_file_atomic(dir + "/eval.json", eval.dump(2));
@@ -123,7 +123,7 @@ void add_ablate_command(CLI::App& app) {
         r.rl_prompts_eval = eval.value("rl_prompts", nlohmann::json());
         runs.push_back(std::move(r));
       }
-    if (fs::exists(a->out + "/base_eval.json")) base_eval = nlohmann::json::parse(read_file(a->out + "/base_eval.json"));
+    if (fs::exists(a->out + "/base_eval.json")) base_eval = read_json(a->out + "/base_eval.json");
     // Each run's held-out change against the base over the same images (paired), where both kept per-image rewards.
     for (auto& r : runs)
       if (base_eval.contains("rewards") && r.eval.contains("rewards") &&
@@ -139,7 +139,7 @@ void add_ablate_command(CLI::App& app) {
       write_file_atomic(base_rl_file, evaluate_on_rl_prompts(first_cfg.get<std::string>("rl.base"), first_cfg,
                                                              a->eval_rl_prompts).dump(2));
     }
-    if (fs::exists(base_rl_file)) base_rl_prompts = nlohmann::json::parse(read_file(base_rl_file));
+    if (fs::exists(base_rl_file)) base_rl_prompts = read_json(base_rl_file);
     double level = a->level;
     if (level < 0) {
       std::vector<double> first;

@@ -76,7 +76,7 @@ void add_demo_command(CLI::App& app) {
     ReportOptions ropt;
     ropt.title = "varrl demo: GRPO + VMR + PANW + MP on text rendering";
     write_report({a->out}, report, ropt);
-    auto eval = nlohmann::json::parse(read_file(a->out + "/eval.json"));
+    auto eval = read_json(a->out + "/eval.json");
     nlohmann::json summary{{"out", a->out}, {"steps", trainer.current_step()}, {"minutes", a->minutes},
                            {"report", report}};
     for (const char* tag : {"before", "after"})

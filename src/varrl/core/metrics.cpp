@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 
 namespace varrl {
@@ -25,6 +26,15 @@ void MetricsWriter::write(const nlohmann::json& record) {
   std::fwrite(line.data(), 1, line.size(), f_);
   std::fflush(f_);
   ::fsync(::fileno(f_));
+}
+
+nlohmann::json read_json(const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not valid JSON (" + e.what() + ")");
+  }
 }
 
 std::vector<nlohmann::json> read_jsonl(const std::string& path) {

@@ -20,6 +20,9 @@ class MetricsWriter {
   std::FILE* f_ = nullptr;
 };
 
+// Reads a JSON file (throws naming the file when it cannot be read or is not valid JSON).
+nlohmann::json read_json(const std::string& path);
+
 // Reads every JSON line of a file (throws naming file and line on a malformed line).
 std::vector<nlohmann::json> read_jsonl(const std::string& path);
 

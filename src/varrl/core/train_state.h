@@ -16,4 +16,7 @@ void set_lr(torch::optim::AdamW& opt, double lr);
 torch::Tensor cpu_rng_state();
 void set_cpu_rng_state(const torch::Tensor& state);
 
+// A state/*_state.json file, checked to hold an integer "step" >= 0 (throws naming the file otherwise).
+nlohmann::json read_state_json(const std::string& path);
+
 }  // namespace varrl

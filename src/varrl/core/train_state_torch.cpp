@@ -1,6 +1,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "varrl/core/error.h"
+#include "varrl/core/metrics.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
 
@@ -69,6 +70,13 @@ void set_cpu_rng_state(const torch::Tensor& state) {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(state);
+}
+
+nlohmann::json read_state_json(const std::string& path) {
+  nlohmann::json st = read_json(path);
+  if (!st.is_object() || !st.contains("step") || !st["step"].is_number_integer() || st["step"].get<int64_t>() < 0)
+    throw Error(path + ": no integer \"step\" >= 0 (a damaged training state)");
+  return st;
 }
 
 }  // namespace varrl

@@ -80,7 +80,7 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
                                                   cfg.get<double>("pretrain.weight_decay")));
   int64_t start = 0;
   if (resume) {
-    start = nlohmann::json::parse(read_file(out_dir + "/state/pretrain_state.json")).at("step").get<int64_t>();
+    start = read_state_json(out_dir + "/state/pretrain_state.json").at("step").get<int64_t>();
     load_module(out_dir + "/state/policy_raw.safetensors", *var);
     if (ema) load_module(out_dir + "/state/policy_ema.safetensors", **ema);
     load_adamw(out_dir + "/state/pretrain_optim.safetensors", opt);

@@ -68,7 +68,7 @@ RunData load_run(const std::string& dir) {
   const std::string eval = dir + "/eval.json";
   if (fs::exists(eval)) {
     try {
-      r.eval = json::parse(read_file(eval));
+      r.eval = read_json(eval);
     } catch (const json::exception&) {
       throw Error(eval + ": malformed JSON");
     }

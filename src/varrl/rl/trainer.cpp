@@ -12,6 +12,7 @@
 #include "varrl/core/progress.h"
 #include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/core/metrics.h"
 #include "varrl/core/train_state.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/render.h"
@@ -96,7 +97,7 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
 
   if (out_dir_.empty()) return;
   if (resume) {
-    auto st = nlohmann::json::parse(read_file(out_dir_ + "/state/rl_state.json"));
+    auto st = read_state_json(out_dir_ + "/state/rl_state.json");
     step_ = st.at("step").get<int64_t>();
     bad_steps_ = st.value("bad_steps", 0);
     load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
@@ -354,7 +355,7 @@ nlohmann::json RLTrainer::evaluate_heldout(const std::string& tag, int n) {
   j["step"] = step_;
   j["rewards"] = res.rewards_N;  // per image, for paired comparisons of two evaluations
   if (!out_dir_.empty()) {
-    nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? nlohmann::json::parse(read_file(out_dir_ + "/eval.json"))
+    nlohmann::json all = fs::exists(out_dir_ + "/eval.json") ? read_json(out_dir_ + "/eval.json")
                                                              : nlohmann::json::object();
     // The change against "before" over the same prompts and noise, with its paired standard error.
     nlohmann::json delta;
@@ -407,7 +408,7 @@ void RLTrainer::run() {
   const int64_t eval_every = eval ? cfg_.get<int64_t>("rl.eval_every") : 0;
   // "before" is measured once per run: a resumed run keeps the one its first process wrote.
   const bool have_before = !out_dir_.empty() && fs::exists(out_dir_ + "/eval.json") &&
-                           nlohmann::json::parse(read_file(out_dir_ + "/eval.json")).contains("before");
+                           read_json(out_dir_ + "/eval.json").contains("before");
   // Evaluations and sample grids are rank 0's; the other ranks wait for it.
   const bool main = dp_->is_main();
   if (main && eval && !have_before) evaluate_heldout("before", cfg_.get<int>("rl.eval_prompts"));

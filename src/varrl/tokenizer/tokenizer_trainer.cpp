@@ -43,7 +43,7 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
                               cfg.get<double>("tokenizer_train.weight_decay")));
   int64_t start = 0;
   if (resume) {
-    auto st = nlohmann::json::parse(read_file(out_dir + "/state/tokenizer_state.json"));
+    auto st = read_state_json(out_dir + "/state/tokenizer_state.json");
     start = st.at("step").get<int64_t>();
     load_module(out_dir + "/tokenizer.safetensors", *vae);
     load_adamw(out_dir + "/state/tokenizer_optim.safetensors", opt);
