@@ -125,7 +125,8 @@ void speed(int n, int rounds) {
     reward.score(images, prompts);  // warm-up: starts the workers, loads the model
     const double startup = seconds_since(t_start);
     double mean = 0;
-    std::vector<long> pids = workers == 0 ? std::vector<long>{static_cast<long>(::getpid())} : reward.pool().worker_pids();
+    std::vector<long> pids =
+        workers == 0 ? std::vector<long>{static_cast<long>(::getpid())} : reward.pool().worker_pids();
     const double cpu0 = cpu_of(pids);
     auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < rounds; ++r)

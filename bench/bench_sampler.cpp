@@ -23,7 +23,8 @@ static void sample_no_cache(VAR& var, VQVAE& vae, const Condition& c, const std:
   for (int si = 0; si < static_cast<int>(pn.size()); ++si) {
     // Tokens so far, padded with zeros: the inputs up to scale si depend only on the real tokens before it.
     auto padded = idx;
-    for (int sj = si; sj < static_cast<int>(pn.size()); ++sj) padded.push_back(torch::zeros({c.batch(), pn[sj].area()}, torch::kLong));
+    for (int sj = si; sj < static_cast<int>(pn.size()); ++sj)
+      padded.push_back(torch::zeros({c.batch(), pn[sj].area()}, torch::kLong));
     auto x = vae->quantize->idxBl_to_var_input(padded).slice(1, 0, var->cfg.begin(si + 1) - var->cfg.first_l());
     auto logits = var->forward(c, x).slice(1, var->cfg.begin(si));
     auto probs = torch::softmax(logits, -1).reshape({-1, logits.size(-1)});
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
   auto x = [&] { torch::NoGradGuard ng; return vae->quantize->idxBl_to_var_input(idx); }();
   auto step = [&](VAR& v, const std::string& prompt) {
     auto logits = v->forward(v->encode_prompts(std::vector<std::string>(B, prompt)), x);
-    torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), cat_scales(idx).reshape({-1})).backward();
+    torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), cat_scales(idx).reshape({-1}))
+        .backward();
   };
   step(var, "a \"x\"");
   t = clk::now();

@@ -1,7 +1,7 @@
-// Bad input on the command line and damaged run folders: each case must stop with a normal non-zero exit (no crash, no hang, no run that
-// silently does nothing), one line that names the bad option or config key, and nothing written. Before these
-// checks, `sample --n 0` crashed (SIGSEGV), `demo --minutes -1` trained without end, `rl --set rl.steps=0` and
-// `ablate --seeds 0` "succeeded" with nothing done, and `rl --set rl.inner_epochs=0` failed inside the first step
+// Bad input on the command line and damaged run folders: each case must stop with a normal non-zero exit (no crash, no
+// hang, no run that silently does nothing), one line that names the bad option or config key, and nothing written.
+// Before these checks, `sample --n 0` crashed (SIGSEGV), `demo --minutes -1` trained without end, `rl --set rl.steps=0`
+// and `ablate --seeds 0` "succeeded" with nothing done, and `rl --set rl.inner_epochs=0` failed inside the first step
 // with a JSON library message.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -120,7 +120,8 @@ TEST(CliErrors, DamagedRunStateStopsResumeWithOneLineAndLeavesTheRunAsItWas) {
   };
   int i = 0;
   for (const auto& d : damages) {
-    const fs::path copy = work / ("damaged" + std::to_string(i)), log = work / ("resume" + std::to_string(i++) + ".log");
+    const fs::path copy = work / ("damaged" + std::to_string(i)),
+                   log = work / ("resume" + std::to_string(i++) + ".log");
     fs::copy(run, copy, fs::copy_options::recursive);
     d.apply(copy / d.file);
     const std::string metrics = read_file((copy / "metrics.jsonl").string());

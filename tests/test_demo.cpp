@@ -262,7 +262,8 @@ TEST(Evaluate, PairedDifferenceByHand) {
 }
 
 TEST(ShippedModel, ReproducesItsDocumentedHeldoutMetrics) {
-  // models/default/eval_heldout.json was written by `varrl eval --ckpt models/default --heldout 100` (docs/base-model.md).
+  // models/default/eval_heldout.json was written by `varrl eval --ckpt models/default --heldout 100`
+  // (docs/base-model.md).
   const auto doc = nlohmann::json::parse(read_file(kModel + "/eval_heldout.json"));
   const fs::path work = temp_dir("shipped");
   std::string line;
@@ -304,7 +305,8 @@ TEST(ShippedModel, RlEvalEveryWritesAHeldoutCurve) {
 }
 
 // `varrl eval --n 4` adds best-of-n statistics: the best of a prompt's 4 samples is at least its first sample (the one
-// `--n 1` draws with the same seed), the spread is a standard deviation of values in [0, 1], and `--n 1` has no such keys.
+// `--n 1` draws with the same seed), the spread is a standard deviation of values in [0, 1], and `--n 1` has no such
+// keys.
 TEST(ShippedModel, EvalBestOfNIsAtLeastItsFirstSample) {
   const fs::path work = temp_dir("best_of_n");
   std::string one, four;
@@ -332,8 +334,8 @@ TEST(ShippedModel, SampleWarmStartsTheLayoutPriorExactly) {
   const std::string args = "sample --ckpt " + kModel + " --prompt 'a sign that says \"OPEN\"' --n 2 --seed 5 --out ";
   ASSERT_EQ(run_varrl(args + (work / "plain.png").string(), work / "plain.log", nullptr), 0)
       << read_file((work / "plain.log").string());
-  ASSERT_EQ(run_varrl(args + (work / "prior.png").string() + " --set model.layout_bias=true", work / "prior.log", nullptr),
-            0)
+  ASSERT_EQ(
+      run_varrl(args + (work / "prior.png").string() + " --set model.layout_bias=true", work / "prior.log", nullptr), 0)
       << read_file((work / "prior.log").string());
   const std::string plain = read_file((work / "plain.png").string());
   EXPECT_GT(plain.size(), 1000u);
@@ -345,7 +347,8 @@ TEST(ShippedModel, SampleWarmStartsTheLayoutPriorExactly) {
 TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {
   const fs::path work = temp_dir("init");
   const std::string mono = " --set render.style=mono --set render.max_chars=10 --set render.max_words=1";
-  ASSERT_EQ(run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
+  ASSERT_EQ(
+      run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
       << read_file((work / "render.log").string());
   const std::string common = " --data " + (work / "data").string() +
                              " --set pretrain.steps=1 --set pretrain.lr=0 --set pretrain.warmup_steps=0"
@@ -382,15 +385,18 @@ TEST(ShippedModel, PretrainInitWarmStartsFromItsWeights) {
 TEST(ShippedModel, TokenizerInitWarmStartsFromItsWeights) {
   const fs::path work = temp_dir("tok_init");
   const std::string mono = " --set render.style=mono --set render.max_chars=10 --set render.max_words=1";
-  ASSERT_EQ(run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
+  ASSERT_EQ(
+      run_varrl("render --count 4 --seed 5 --out " + (work / "data").string() + mono, work / "render.log", nullptr), 0)
       << read_file((work / "render.log").string());
-  const std::string common = " --data " + (work / "data").string() +
-                             " --set tokenizer_train.steps=1 --set tokenizer_train.lr=0 --set tokenizer_train.warmup_steps=0"
-                             " --set tokenizer_train.batch_size=4 --set tokenizer_train.dead_code_every=0 --threads 2";
+  const std::string common =
+      " --data " + (work / "data").string() +
+      " --set tokenizer_train.steps=1 --set tokenizer_train.lr=0 --set tokenizer_train.warmup_steps=0"
+      " --set tokenizer_train.batch_size=4 --set tokenizer_train.dead_code_every=0 --threads 2";
   ASSERT_EQ(run_varrl("tokenizer train --init " + kModel + " --out " + (work / "warm").string() + common,
                       work / "warm.log", nullptr), 0)
       << read_file((work / "warm.log").string());
-  ASSERT_EQ(run_varrl("tokenizer train --out " + (work / "cold").string() + mono + common, work / "cold.log", nullptr), 0)
+  ASSERT_EQ(run_varrl("tokenizer train --out " + (work / "cold").string() + mono + common, work / "cold.log", nullptr),
+            0)
       << read_file((work / "cold.log").string());
   EXPECT_NE(run_varrl("tokenizer train --init " + kModel + " --resume --out " + (work / "warm").string() + common,
                       work / "both.log", nullptr), 0);

@@ -139,8 +139,8 @@ TEST(DataParallel, TwoRanksOfVarrlRlReproduceOneProcess) {
   ASSERT_EQ(std::system(run("", "single", "single.log").c_str()), 0) << read_file((work / "single.log").string());
   const std::string port = std::to_string(test_port(5));
   const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2";
-  const std::string both = "(" + run(env + " RANK=1", "dp", "rank1.log") + ") & " + run(env + " RANK=0", "dp", "rank0.log") +
-                           "; rc0=$?; wait $!; rc1=$?; exit $((rc0 | rc1))";
+  const std::string both = "(" + run(env + " RANK=1", "dp", "rank1.log") + ") & " +
+                           run(env + " RANK=0", "dp", "rank0.log") + "; rc0=$?; wait $!; rc1=$?; exit $((rc0 | rc1))";
   ASSERT_EQ(std::system(("bash -c '" + both + "'").c_str()), 0)
       << read_file((work / "rank0.log").string()) << read_file((work / "rank1.log").string());
 

@@ -39,7 +39,8 @@ static const std::vector<std::string> kPrompts{"a sign that says \"OPEN\"", "a r
 
 TEST(Sampler, KvCachedLogProbsEqualTeacherForced) {
   Tiny t;
-  for (auto params : {SamplingParams::plain(), SamplingParams{2.0, true, 0.8, 10, 0.9}, SamplingParams{1.5, false, 1.0, 0, 0.0}}) {
+  for (auto params :
+       {SamplingParams::plain(), SamplingParams{2.0, true, 0.8, 10, 0.9}, SamplingParams{1.5, false, 1.0, 0, 0.0}}) {
     torch::NoGradGuard ng;
     auto c = t.var->encode_prompts(kPrompts);
     auto out = sample(t.var, t.vae, c, params, {11, 12});
@@ -272,8 +273,9 @@ TEST(Model, TinyPretrainingLossFalls) {
   // The second and third runs' targets are re-drawn every step (random flips of up to 30 % of the coarser codes, or
   // the model's own first scales, of random images), so their floor is higher: the first two measured 0.38 and 0.52
   // of the first window on the 2-core machine.
-  for (auto [sc, ratio] : {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75},
-                           std::pair{"pretrain.own_prefix=0.5", 0.75}}) {
+  for (auto [sc, ratio] :
+       {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75},
+        std::pair{"pretrain.own_prefix=0.5", 0.75}}) {
     Tiny t;
     Config cfg = t.cfg;
     for (auto s : {"pretrain.steps=100", "pretrain.batch_size=8", "pretrain.lr=0.003", "pretrain.warmup_steps=5",
@@ -330,7 +332,8 @@ TEST(Model, PretrainingTextGainShowsThePromptIsRead) {
 // Also with self-correction (random flips and the model's own prefixes, whose draws come from the step's generator).
 TEST(Model, PretrainStopAtThenResumeIsBitIdentical) {
   for (const std::vector<std::string> extra :
-       {std::vector<std::string>{}, {"pretrain.self_correction=0.2", "pretrain.own_prefix=0.5", "pretrain.own_prefix_scales=2"}}) {
+       {std::vector<std::string>{},
+        {"pretrain.self_correction=0.2", "pretrain.own_prefix=0.5", "pretrain.own_prefix_scales=2"}}) {
     Tiny t;
     Config cfg = t.cfg;
     for (auto s : {"pretrain.steps=6", "pretrain.batch_size=4", "pretrain.lr=0.003", "pretrain.warmup_steps=2",

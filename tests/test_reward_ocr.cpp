@@ -103,8 +103,8 @@ TEST(OcrReward, MisspellingScoresTheLevenshteinValue) {
 }
 
 // Tesseract reports confidence 0 for many words it reads from model samples (10 % of the shipped model's held-out
-// images, docs/rewards.md), correct reads among them. tests/data/conf0_finish.png is one such sample (the shipped model,
-// held-out prompt "FINISH", cropped from `varrl eval --grid`): read as "FINDS" at confidence 0. The default
+// images, docs/rewards.md), correct reads among them. tests/data/conf0_finish.png is one such sample (the shipped
+// model, held-out prompt "FINISH", cropped from `varrl eval --grid`): read as "FINDS" at confidence 0. The default
 // reward.ocr.min_conf 0 keeps it (1 - Levenshtein(finds, finish) / 6 = 4/6); until 2026-12-03 `conf <= min_conf`
 // dropped it and scored the image 0, like a blank one. A threshold above 0 still drops it.
 TEST(OcrReward, ConfidenceZeroWordsCount) {

@@ -72,7 +72,8 @@ TEST(Advantages, GroupRelativeAndZeroStd) {
   EXPECT_TRUE(a.zero_std_G[1].item<bool>());
   auto none = group_advantages(r, g, 2, {"none", 0.0, 0.0});
   EXPECT_NEAR(none.A_N[1].item<double>(), 1.0, 1e-6);
-  auto clipped = group_advantages(torch::tensor({0.0, 0.0, 0.0, 1.0}), torch::zeros({4}, torch::kLong), 1, {"group", 0.5, 0.0});
+  auto clipped =
+      group_advantages(torch::tensor({0.0, 0.0, 0.0, 1.0}), torch::zeros({4}, torch::kLong), 1, {"group", 0.5, 0.0});
   EXPECT_NEAR(clipped.A_N[3].item<double>(), 0.5, 1e-6);
 }
 
@@ -191,7 +192,8 @@ class EvenImagesHaveBoxes : public RewardFn {
     std::vector<RewardResult> out(images.size());
     for (size_t i = 0; i < images.size(); ++i) {
       out[i].reward = static_cast<double>(i % 3);
-      if (i % 2 == 0) out[i].words.push_back({"w", 1.f, {4 * static_cast<int>(i % 4), 0, 4 * static_cast<int>(i % 4) + 4, 4}});
+      if (i % 2 == 0)
+        out[i].words.push_back({"w", 1.f, {4 * static_cast<int>(i % 4), 0, 4 * static_cast<int>(i % 4) + 4, 4}});
     }
     return out;
   }
@@ -275,7 +277,8 @@ TEST(RLTrainer, LearningRaisesTheRewardWithEveryComponentCombination) {
   for (auto combo : std::vector<std::vector<std::string>>{
            {"rl.vmr.enabled=false", "rl.panw.enabled=false", "rl.mp.enabled=false"},
            {"rl.vmr.enabled=false", "rl.panw.enabled=true", "rl.mp.enabled=false"},
-           {"rl.vmr.enabled=true", "rl.panw.enabled=false", "rl.mp.enabled=false", "rl.vmr.schedule=PS", "rl.vmr.suffix_group=group"},
+           {"rl.vmr.enabled=true", "rl.panw.enabled=false", "rl.mp.enabled=false", "rl.vmr.schedule=PS",
+            "rl.vmr.suffix_group=group"},
            {"rl.vmr.enabled=false", "rl.panw.enabled=false", "rl.mp.enabled=true"},
            {"rl.vmr.enabled=true", "rl.panw.enabled=true", "rl.mp.enabled=true", "rl.vmr.schedule=PPPS"}}) {
     Config c = rl_config(combo);

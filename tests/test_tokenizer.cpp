@@ -126,7 +126,8 @@ TEST(Quantizer, SelfCorrectionLabelsCorrectTheFlippedPrefix) {
     const auto& s = cfg.patch_nums[si];
     if (si != SN - 1)
       rest = torch::nn::functional::interpolate(
-          rest, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{s.h, s.w}).mode(torch::kArea));
+          rest,
+          torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{s.h, s.w}).mode(torch::kArea));
     auto rest_NC = rest.permute({0, 2, 3, 1}).reshape({-1, cfg.Cvae});
     auto ref = torch::cdist(rest_NC, q->embedding->weight).argmin(1).view({3, s.area()});
     EXPECT_TRUE(torch::equal(ref, sc.labels_Bl[si])) << si;
@@ -177,7 +178,8 @@ TEST(CodebookUsage, GradientMatchesFiniteDifferences) {
 TEST(CodebookUsage, SpreadsCollapsedResidualsOverCodes) {
   torch::manual_seed(4);
   // 4 clusters of 16 residuals around (±1, ±1); code 0 sits at the origin, nearest to all of them; codes 1..7 lie on a
-  // circle of radius 3 (squared distance to a cluster centre ≥ 11 − 6√2 ≈ 2.5 > 2, the origin's), within the softmax's reach.
+  // circle of radius 3 (squared distance to a cluster centre ≥ 11 − 6√2 ≈ 2.5 > 2, the origin's), within the softmax's
+  // reach.
   auto centres_KC = torch::tensor({{1.0f, 1.0f}, {1.0f, -1.0f}, {-1.0f, 1.0f}, {-1.0f, -1.0f}});
   auto rest_NC = centres_KC.repeat_interleave(16, 0) + 0.05 * torch::randn({64, 2});
   auto angle_V = torch::arange(7, torch::kFloat) * (2 * M_PI / 7) + 0.3;
@@ -204,8 +206,9 @@ TEST(CodebookUsage, SpreadsCollapsedResidualsOverCodes) {
 }
 
 // The coarse-scale restart: latents whose per-image means (the 1 × 1 scale's residuals) differ, but lie far from a
-// small initial codebook, which maps them to a handful of codes. From the same state, a restart with coarse_usage_target 0.5 leaves
-// scale 0 using clearly more distinct codes on the same latents; the plain dead-code restart finds nothing dead.
+// small initial codebook, which maps them to a handful of codes. From the same state, a restart with
+// coarse_usage_target 0.5 leaves scale 0 using clearly more distinct codes on the same latents; the plain dead-code
+// restart finds nothing dead.
 TEST(Quantizer, CoarseRestartRaisesCoarseScaleUsage) {
   auto cfg = tiny_config();
   torch::manual_seed(5);
@@ -233,10 +236,10 @@ TEST(Quantizer, CoarseRestartRaisesCoarseScaleUsage) {
 TEST(Tokenizer, TinyTrainingLossFallsAndSaveLoadRoundTrips) {
   torch::manual_seed(0);
   Config c = Config::defaults();
-  for (auto s : {"tokenizer.ch=32", "tokenizer.vocab_size=64", "tokenizer.ch_mult=[1,2]", "data.image_height=16", "data.image_width=32",
-                 "tokenizer.patch_nums=[[1,1],[1,2],[2,4],[4,8],[8,16]]", "tokenizer_train.steps=100",
-                 "tokenizer_train.batch_size=8", "tokenizer_train.log_every=10", "tokenizer_train.lr=0.002",
-                 "tokenizer_train.warmup_steps=5", "tokenizer_train.dead_code_every=20"})
+  for (auto s : {"tokenizer.ch=32", "tokenizer.vocab_size=64", "tokenizer.ch_mult=[1,2]", "data.image_height=16",
+                 "data.image_width=32", "tokenizer.patch_nums=[[1,1],[1,2],[2,4],[4,8],[8,16]]",
+                 "tokenizer_train.steps=100", "tokenizer_train.batch_size=8", "tokenizer_train.log_every=10",
+                 "tokenizer_train.lr=0.002", "tokenizer_train.warmup_steps=5", "tokenizer_train.dead_code_every=20"})
     c.set(s);
   VQVAE vae(TokenizerConfig::from_config(c));
   auto dir = (std::filesystem::temp_directory_path() / "varrl_tok_train").string();
@@ -263,10 +266,11 @@ TEST(Tokenizer, StateDictUsesVARNames) {
   VQVAE vae(tiny_config());
   std::set<std::string> names;
   for (auto& p : vae->named_parameters()) names.insert(p.key());
-  for (auto n : {"encoder.conv_in.weight", "encoder.down.0.block.0.conv1.weight", "encoder.down.0.downsample.conv.weight",
-                 "encoder.mid.block_1.norm1.weight", "encoder.mid.attn_1.qkv.weight", "decoder.up.0.block.1.conv2.bias",
-                 "decoder.up.1.upsample.conv.weight", "quantize.embedding.weight", "quantize.quant_resi.qresi_ls.3.weight",
-                 "quant_conv.weight", "post_quant_conv.bias", "decoder.norm_out.weight"})
+  for (auto n :
+       {"encoder.conv_in.weight", "encoder.down.0.block.0.conv1.weight", "encoder.down.0.downsample.conv.weight",
+        "encoder.mid.block_1.norm1.weight", "encoder.mid.attn_1.qkv.weight", "decoder.up.0.block.1.conv2.bias",
+        "decoder.up.1.upsample.conv.weight", "quantize.embedding.weight", "quantize.quant_resi.qresi_ls.3.weight",
+        "quant_conv.weight", "post_quant_conv.bias", "decoder.norm_out.weight"})
     EXPECT_TRUE(names.count(n)) << n;
 }
 

@@ -59,7 +59,8 @@ void add_ablate_command(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("ablate", "run the GRPO / +PANW / +VMR / +MP / all ablation matrix over seeds");
   add_common_options(cmd, a->common);
-  cmd->add_option("--out", a->out, "folder of the ablation (one run folder per variant and seed)")->capture_default_str();
+  cmd->add_option("--out", a->out, "folder of the ablation (one run folder per variant and seed)")
+      ->capture_default_str();
   cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str()->check(positive());
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
       ->capture_default_str()

@@ -22,7 +22,8 @@ struct Args {
   int eval_prompts = 100;
 };
 
-// The demo's settings over the defaults: the RL preset (rl/preset.h) and these (the user's --config / --set come after).
+// The demo's settings over the defaults: the RL preset (rl/preset.h) and these (the user's --config / --set come
+// after).
 std::vector<std::string> demo_settings() {
   std::vector<std::string> s = rl_preset();
   s.insert(s.end(), {
@@ -84,7 +85,8 @@ void add_demo_command(CLI::App& app) {
         summary[std::string(tag) + "." + k] = eval.at(tag).at(k);
     std::fprintf(stderr, "\nheld-out (%d prompts, unseen words)   before -> after\n", a->eval_prompts);
     for (const char* k : {"reward", "word_accuracy", "ned"})
-      std::fprintf(stderr, "  %-14s %.4f -> %.4f\n", k, eval["before"][k].get<double>(), eval["after"][k].get<double>());
+      std::fprintf(stderr, "  %-14s %.4f -> %.4f\n", k, eval["before"][k].get<double>(),
+                   eval["after"][k].get<double>());
     if (eval.contains("delta")) {  // absent when "before" came from a version that kept no per-image rewards
       summary["delta.reward"] = eval["delta"]["reward"], summary["delta.reward_se"] = eval["delta"]["reward_se"];
       std::fprintf(stderr, "  reward change  %+.4f ± %.4f (paired standard error over the same prompts and noise)\n",

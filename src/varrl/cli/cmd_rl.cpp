@@ -36,7 +36,8 @@ void add_rl_command(CLI::App& app) {
       if (!out.empty() && fs::absolute(out) != fs::absolute(a->resume))
         throw Error("rl: --out and --resume name different folders");
       out = a->resume;
-      if (!fs::exists(out + "/state/rl_state.json")) throw Error(out + ": no RL checkpoint to resume (state/rl_state.json)");
+      if (!fs::exists(out + "/state/rl_state.json"))
+        throw Error(out + ": no RL checkpoint to resume (state/rl_state.json)");
       Config saved = load_model_config(out);  // the run's full resolved config; --set may change e.g. rl.steps
       CommonOptions sets_only{{}, a->common.sets, a->common.threads};
       cfg = resolve_config(sets_only, &saved);

@@ -80,7 +80,8 @@ void merge(YAML::Node dst, const YAML::Node& src, const YAML::Node& schema, cons
     if (!sch.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
     Kind want = kind_of(sch), got = kind_of(it->second);
     if (want == Kind::Map) {
-      if (got != Kind::Map) throw Error(origin + ": config key '" + full + "' is a section (map), got " + kind_name(got));
+      if (got != Kind::Map)
+        throw Error(origin + ": config key '" + full + "' is a section (map), got " + kind_name(got));
       merge(dst[key], it->second, sch, full, origin);
       continue;
     }

@@ -55,7 +55,8 @@ std::string to_safetensors_bytes(const SafeTensors& st) {
     if (t.bytes.size() != static_cast<size_t>(t.numel()) * dtype_size(t.dtype))
       throw Error("safetensors: tensor '" + name + "' has " + std::to_string(t.bytes.size()) +
                   " bytes, expected numel*dtype size");
-    header[name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+    header[name] = {
+        {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
     offset += t.bytes.size();
   }
   std::string h = header.dump();

@@ -200,7 +200,8 @@ std::vector<Box> draw_texts(Image& img, const std::vector<std::string>& texts, c
     const double slack_y = std::max(0.0, c.h - 2 * kPad - 1 - p.ext.height);
     const double fx = st.fx >= 0 ? st.fx : rng.uniform(), fy = st.fy >= 0 ? st.fy : rng.uniform();
     // Whole-pixel origin that puts the ink's top-left corner at the jittered spot.
-    const double ox = st.fixed_origin ? std::round(c.x0 + kPad) : std::round(c.x0 + kPad + fx * slack_x - p.ext.x_bearing);
+    const double ox =
+        st.fixed_origin ? std::round(c.x0 + kPad) : std::round(c.x0 + kPad + fx * slack_x - p.ext.x_bearing);
     const double oy = std::round(c.y0 + kPad + fy * slack_y - p.ext.y_bearing);
     std::vector<cairo_glyph_t> glyphs = p.glyphs;
     for (auto& g : glyphs) {
@@ -254,7 +255,9 @@ std::vector<std::string> random_texts(const RenderOptions& o, Rng& rng, bool hel
   std::vector<std::string> used, texts;
   for (int r = 0; r < regions; ++r) {
     std::string text;
-    const auto too_long = [&](const std::string& t) { return o.max_chars > 0 && static_cast<int>(t.size()) > o.max_chars; };
+    const auto too_long = [&](const std::string& t) {
+      return o.max_chars > 0 && static_cast<int>(t.size()) > o.max_chars;
+    };
     if (rng.chance(o.random_string_prob)) {
       do text = random_letters(rng);
       while (too_long(text));

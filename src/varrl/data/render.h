@@ -1,7 +1,7 @@
 // The synthetic text-rendering corpus: images of `width x height` pixels holding 1..max_regions text regions
-// (dictionary words, or now and then a random letter string), drawn with cairo + FreeType in several DejaVu fonts on flat,
-// gradient or lightly noisy backgrounds with legible contrast, plus a prompt in the paper's style that quotes every
-// text and the exact pixel box of each region. Everything is a pure function of the seed: the same seed gives the
+// (dictionary words, or now and then a random letter string), drawn with cairo + FreeType in several DejaVu fonts on
+// flat, gradient or lightly noisy backgrounds with legible contrast, plus a prompt in the paper's style that quotes
+// every text and the exact pixel box of each region. Everything is a pure function of the seed: the same seed gives the
 // same pixels (and PNG bytes) on every run.
 #pragma once
 #include <cstdint>

@@ -20,7 +20,8 @@ bool env_int(const char* name, int* out) {
   if (!v || !*v) return false;
   char* end = nullptr;
   const long x = std::strtol(v, &end, 10);
-  if (*end != '\0' || x < 0 || x > 1 << 20) throw Error(std::string(name) + "='" + v + "' is not a non-negative integer");
+  if (*end != '\0' || x < 0 || x > 1 << 20)
+    throw Error(std::string(name) + "='" + v + "' is not a non-negative integer");
   *out = static_cast<int>(x);
   return true;
 }

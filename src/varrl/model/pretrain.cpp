@@ -65,7 +65,8 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     throw Error("pretrain.self_correction must be in [0, 1], got " + std::to_string(self_correction));
   if (own_prefix_prob < 0 || own_prefix_prob > 1)
     throw Error("pretrain.own_prefix must be in [0, 1], got " + std::to_string(own_prefix_prob));
-  if (own_prefix_prob > 0 && (own_prefix_scales < 1 || own_prefix_scales >= static_cast<int>(var->cfg.patch_nums.size())))
+  if (own_prefix_prob > 0 &&
+      (own_prefix_scales < 1 || own_prefix_scales >= static_cast<int>(var->cfg.patch_nums.size())))
     throw Error("pretrain.own_prefix_scales must be in [1, number of scales - 1], got " +
                 std::to_string(own_prefix_scales));
   const SamplingParams own_sampling = SamplingParams::from_config(cfg);
@@ -118,7 +119,8 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
         std::vector<MultiScaleQuantizerImpl::CodeChooser> choosers;
         if (own_prefix_prob > 0) {  // scheduled sampling: the first m scales of some samples are the model's own
           auto m_B = torch::where(torch::rand({B}, g) < own_prefix_prob,
-                                  torch::randint(1, own_prefix_scales + 1, {B}, g, torch::kLong), torch::zeros({B}, torch::kLong));
+                                  torch::randint(1, own_prefix_scales + 1, {B}, g, torch::kLong),
+                                  torch::zeros({B}, torch::kLong));
           auto seeds_B = torch::randint(1LL << 40, {B}, g, torch::kLong);
           std::vector<uint64_t> seeds(seeds_B.data_ptr<int64_t>(), seeds_B.data_ptr<int64_t>() + B);
           auto own = sample(var, vae, var->encode_prompts(prompts), own_sampling, seeds, {}, false, own_prefix_scales);

@@ -15,7 +15,8 @@ namespace varrl {
 
 // Each code of scales 0..SN-2 becomes a uniformly random one of V with probability flip_B[b] (the last scale feeds
 // no later input and is never flipped). Draws from `gen` in scale order.
-MultiScaleQuantizerImpl::CodeChooser random_flips(const torch::Tensor& flip_B, int64_t V, int SN, torch::Generator& gen);
+MultiScaleQuantizerImpl::CodeChooser random_flips(const torch::Tensor& flip_B, int64_t V, int SN,
+                                                  torch::Generator& gen);
 
 // Sample b's codes at scales si < prefix_scales_B[b] are own_Bl[si] (the model's own samples); later scales, and all
 // scales of a sample with prefix_scales_B[b] = 0, keep the nearest code.

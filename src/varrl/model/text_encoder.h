@@ -14,7 +14,8 @@ namespace varrl {
 struct TextTokens {
   torch::Tensor ids_BT;       // int64, byte value (1..255), 0 = padding
   torch::Tensor segment_BT;   // int64, 1 inside a quoted text, 0 elsewhere
-  torch::Tensor quote_pos_BT; // int64, index of the byte within its quoted text (clamped); outside and padding: see below
+  // int64, index of the byte within its quoted text (clamped); outside and padding: see below
+  torch::Tensor quote_pos_BT;
   torch::Tensor pad_BT;       // bool, true at padding
 };
 

@@ -16,7 +16,8 @@ struct VarConfig {
   int num_classes = 10;
   int text_max_len = 96, text_width = 128, text_layers = 2, text_heads = 4;
   std::string cross_attn_text = "all";  // all | quoted: cross-attention sees the whole prompt or its quoted text
-  std::string quote_pos_outside = "shared";  // shared | own: the quote position of bytes outside quotes (text_encoder.h)
+  // shared | own: the quote position of bytes outside quotes (text_encoder.h)
+  std::string quote_pos_outside = "shared";
   bool layout_bias = false;  // a learned per-column, per-quote-position cross-attention bias (attention.h)
   double layout_bias_gain = 100;  // its scale in the forward: AdamW moves it by ~gain · lr per step
   double init_std = 0.02, init_adaln = 0.5, init_adaln_gamma = 1e-5;

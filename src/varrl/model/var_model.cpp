@@ -63,7 +63,8 @@ VARImpl::VARImpl(const VarConfig& c) : cfg(c) {
     cols += pn.w;
   }
   col_L = torch::tensor(col, torch::kLong);
-  const int64_t layout_cols = cfg.layout_bias ? cols : 0, quote_pos = cfg.layout_bias ? TextEncoderImpl::kMaxQuotePos : 0;
+  const int64_t layout_cols = cfg.layout_bias ? cols : 0,
+                quote_pos = cfg.layout_bias ? TextEncoderImpl::kMaxQuotePos : 0;
   for (int i = 0; i < cfg.depth; ++i)
     blocks->push_back(AdaLNSelfAttn(D, cfg.num_heads, cfg.mlp_ratio, cfg.attn_l2_norm,
                                     cfg.text_cond() ? cfg.text_width : 0, layout_cols, quote_pos,
@@ -121,7 +122,8 @@ Condition VARImpl::null_condition(int64_t B) {
     c.cond_BD = c.sos_BD = null_cond_1D.expand({B, cfg.width});
     c.text_BTc = null_text_11c.expand({B, 1, cfg.text_width});
     c.text_bias_B11T = torch::zeros({B, 1, 1, 1}, null_cond_1D.options());
-    if (cfg.layout_bias) c.quote_onehot_BQT = torch::zeros({B, TextEncoderImpl::kMaxQuotePos, 1}, null_cond_1D.options());
+    if (cfg.layout_bias)
+      c.quote_onehot_BQT = torch::zeros({B, TextEncoderImpl::kMaxQuotePos, 1}, null_cond_1D.options());
   } else {
     auto label = torch::full({B}, cfg.num_classes, torch::TensorOptions().dtype(torch::kLong).device(pos_1LC.device()));
     c.cond_BD = c.sos_BD = class_emb(label);
@@ -155,12 +157,14 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
     auto drop = drop_B.to(dev);
     Condition n = null_condition(B);
     auto null_text = F::pad(n.text_BTc, F::PadFuncOptions({0, 0, 0, T - 1}));
-    auto null_bias = F::pad(n.text_bias_B11T, F::PadFuncOptions({0, T - 1}).value(-std::numeric_limits<double>::infinity()));
+    auto null_bias =
+        F::pad(n.text_bias_B11T, F::PadFuncOptions({0, T - 1}).value(-std::numeric_limits<double>::infinity()));
     c.cond_BD = c.sos_BD = torch::where(drop.view({B, 1}), n.cond_BD, c.cond_BD);
     c.text_BTc = torch::where(drop.view({B, 1, 1}), null_text, c.text_BTc);
     c.text_bias_B11T = torch::where(drop.view({B, 1, 1, 1}), null_bias, c.text_bias_B11T);
     if (cfg.layout_bias)  // the null condition has no quoted bytes
-      c.quote_onehot_BQT = torch::where(drop.view({B, 1, 1}), torch::zeros_like(c.quote_onehot_BQT), c.quote_onehot_BQT);
+      c.quote_onehot_BQT =
+          torch::where(drop.view({B, 1, 1}), torch::zeros_like(c.quote_onehot_BQT), c.quote_onehot_BQT);
   }
   return c;
 }
@@ -168,7 +172,8 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
 Condition VARImpl::encode_labels(const torch::Tensor& label_B, const torch::Tensor& drop_B) {
   if (cfg.text_cond()) throw Error("this model is text-conditional (model.cond=text): it takes prompts, not labels");
   auto label = label_B.to(pos_1LC.device());
-  if (drop_B.defined()) label = torch::where(drop_B.to(label.device()), torch::full_like(label, cfg.num_classes), label);
+  if (drop_B.defined())
+    label = torch::where(drop_B.to(label.device()), torch::full_like(label, cfg.num_classes), label);
   Condition c;
   c.cond_BD = c.sos_BD = class_emb(label);
   return c;

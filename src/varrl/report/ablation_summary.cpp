@@ -108,11 +108,11 @@ std::vector<std::string> ablation_header() {
 std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows) {
   std::vector<std::vector<std::string>> out;
   for (const auto& r : rows)
-    out.push_back({r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.heldout_change, "%+.3f"),
-                   pm(r.word_accuracy), pm(r.ned), pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy),
-                   pm(r.train_reward_end),
-                   pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" + std::to_string(r.seeds) + ")",
-                   pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
+    out.push_back(
+        {r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.heldout_change, "%+.3f"), pm(r.word_accuracy),
+         pm(r.ned), pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy), pm(r.train_reward_end),
+         pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" + std::to_string(r.seeds) + ")",
+         pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
   return out;
 }
 

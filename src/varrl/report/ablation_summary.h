@@ -42,7 +42,8 @@ struct AblationRow {
 // Rows in the order variants first appear in `runs`.
 std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs, double level);
 
-// The first step (1-based, the record's "step") whose trailing `window`-step mean of `key` reaches `level`; -1 if never.
+// The first step (1-based, the record's "step") whose trailing `window`-step mean of `key` reaches `level`; -1 if
+// never.
 long steps_to_level(const std::vector<nlohmann::json>& metrics, const std::string& key, double level, int window = 5);
 
 // Markdown table of the rows (with the level and the base model's held-out numbers, and its numbers on the RL prompts

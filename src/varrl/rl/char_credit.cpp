@@ -43,7 +43,8 @@ torch::Tensor symbol_overlap_LK(const Box& box, int n, int H, int W, const std::
   const double w = static_cast<double>(box[2] - box[0]) / n;
   for (int k = 0; k < n; ++k) {
     // Integer pixel edges of symbol k's column (rasterize_boxes works on pixel boxes).
-    const int x0 = box[0] + static_cast<int>(std::lround(k * w)), x1 = box[0] + static_cast<int>(std::lround((k + 1) * w));
+    const int x0 = box[0] + static_cast<int>(std::lround(k * w)),
+              x1 = box[0] + static_cast<int>(std::lround((k + 1) * w));
     std::vector<torch::Tensor> per_scale;
     for (const auto& g : pn) per_scale.push_back(rasterize_boxes({{x0, box[1], x1, box[3]}}, H, W, g, false).flatten());
     cols.push_back(torch::cat(per_scale));
@@ -65,7 +66,8 @@ torch::Tensor char_credit_advantages(const torch::Tensor& A_G, const torch::Tens
                                      double lambda) {
   auto M = M_LK.to(A_G.scalar_type());
   auto cov_L = M.sum(1);
-  return A_G.view({-1, 1}) * (1.0 - lambda * cov_L).view({1, -1}) + lambda * torch::matmul(a_GK.to(M.scalar_type()), M.t());
+  return A_G.view({-1, 1}) * (1.0 - lambda * cov_L).view({1, -1}) +
+         lambda * torch::matmul(a_GK.to(M.scalar_type()), M.t());
 }
 
 }  // namespace varrl

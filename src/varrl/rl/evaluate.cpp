@@ -95,7 +95,8 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
     std::vector<PromptRecord> batch(recs.begin() + i, recs.begin() + j);
     auto scored = reward.score(images, batch);
     const bool have_words = !scored.empty() && scored[0].ocr;
-    if (!have_words && !ocr) throw Error("evaluate: the reward reads no text; an OCR reward is needed for word accuracy");
+    if (!have_words && !ocr)
+      throw Error("evaluate: the reward reads no text; an OCR reward is needed for word accuracy");
     auto words = have_words ? scored : ocr->score(images, batch);
     for (size_t k = 0; k < images.size(); ++k) {
       reward_sum += scored[k].reward;
@@ -131,7 +132,8 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
 std::vector<PromptRecord> heldout_prompts(const Config& cfg, int count, uint64_t seed) {
   auto opts = RenderOptions::from_config(cfg);
   std::vector<PromptRecord> out;
-  for (int i = 0; i < count; ++i) out.push_back(render_sample(opts, seed * 7919 + static_cast<uint64_t>(i), true).record);
+  for (int i = 0; i < count; ++i)
+    out.push_back(render_sample(opts, seed * 7919 + static_cast<uint64_t>(i), true).record);
   return out;
 }
 

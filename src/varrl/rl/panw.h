@@ -12,7 +12,8 @@ namespace varrl {
 
 // Per-scale weights (length SN). `active_S` (bool, optional) restricts the normalisation to some scales (VMR
 // segments); inactive scales get weight 0.
-torch::Tensor panw_scale_weights(const std::vector<Scale>& patch_nums, double alpha, const torch::Tensor& active_S = {});
+torch::Tensor panw_scale_weights(const std::vector<Scale>& patch_nums, double alpha,
+                                 const torch::Tensor& active_S = {});
 // The same weights expanded to one per token (length L).
 torch::Tensor per_token(const torch::Tensor& w_S, const std::vector<Scale>& patch_nums);
 

@@ -43,7 +43,10 @@ static uint64_t mix_seed(uint64_t a, uint64_t b) {
 
 RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward,
                      std::shared_ptr<DataParallel> dp)
-    : cfg_(cfg), out_dir_(out_dir), reward_(std::move(reward)), dp_(dp ? std::move(dp) : std::make_shared<DataParallel>()) {
+    : cfg_(cfg),
+      out_dir_(out_dir),
+      reward_(std::move(reward)),
+      dp_(dp ? std::move(dp) : std::make_shared<DataParallel>()) {
   check_rl_config(cfg_);
   const std::string base = cfg_.get<std::string>("rl.base");
   const std::string src = resume ? out_dir_ : base;
@@ -68,9 +71,9 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   if (trainable.frozen_numel > 0)
     spdlog::info("rl: training {} of {} policy parameters (rl.train_params '{}')", trainable.trained_numel,
                  trainable.trained_numel + trainable.frozen_numel, cfg_.get<std::string>("rl.train_params"));
-  opt_ = std::make_unique<torch::optim::AdamW>(
-      trainable.trained,
-      torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({0.9, 0.999}).weight_decay(cfg_.get<double>("rl.weight_decay")));
+  auto adamw = torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({0.9, 0.999});
+  adamw.weight_decay(cfg_.get<double>("rl.weight_decay"));
+  opt_ = std::make_unique<torch::optim::AdamW>(trainable.trained, adamw);
   if (!reward_) reward_ = make_reward(cfg_);
 
   ropt_.group_size = cfg_.get<int>("rl.group_size");
@@ -196,8 +199,11 @@ nlohmann::json RLTrainer::step(int64_t s) {
       const int64_t j = std::min(B, i + mb);
       auto idx = rb.idx_BL.slice(0, i, j), x = x_BLCv.slice(0, i, j);
       if (epochs > 1)
-        old_BL.slice(0, i, j) = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
-      if (ref_) ref_BL.slice(0, i, j) = log_probs(ref_, ref_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
+        old_BL.slice(0, i, j) =
+            log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
+      if (ref_)
+        ref_BL.slice(0, i, j) =
+            log_probs(ref_, ref_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
     }
   }
 
@@ -217,7 +223,8 @@ nlohmann::json RLTrainer::step(int64_t s) {
     for (int64_t i = 0; i < B; i += mb) {
       const int64_t j = std::min(B, i + mb);
       auto idx = rb.idx_BL.slice(0, i, j);
-      auto lp = log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x_BLCv.slice(0, i, j), logprob_params_);
+      auto lp =
+          log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x_BLCv.slice(0, i, j), logprob_params_);
       auto old = epochs > 1 ? old_BL.slice(0, i, j) : lp.logp_BL.detach();
       auto out = grpo_loss({lp.logp_BL, old, ref_ ? ref_BL.slice(0, i, j) : torch::Tensor(),
                             A_BL.slice(0, i, j), w_BL.slice(0, i, j)},
@@ -323,7 +330,8 @@ void RLTrainer::reduce_metrics(nlohmann::json& rec, const torch::Tensor& rewards
   std::vector<std::string> keys;
   std::vector<double> vals;
   for (auto& [k, v] : rec.items())
-    if (v.is_number_float() && k != "lr" && k != "ratio/max_abs_dev") keys.push_back(k), vals.push_back(v.get<double>());
+    if (v.is_number_float() && k != "lr" && k != "ratio/max_abs_dev")
+      keys.push_back(k), vals.push_back(v.get<double>());
   auto t = torch::tensor(vals, torch::kDouble);
   dp_->all_reduce_sum(t);
   for (size_t i = 0; i < keys.size(); ++i) rec[keys[i]] = t[i].item<double>() / dp_->world_size();
@@ -337,7 +345,8 @@ void RLTrainer::save_checkpoint() {
   save_policy(out_dir_ + "/state/policy_raw.safetensors", policy_);
   if (ema_) save_policy(out_dir_ + "/state/policy_ema.safetensors", ema_);
   save_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
-  write_file_atomic(out_dir_ + "/state/rl_state.json", nlohmann::json{{"step", step_}, {"bad_steps", bad_steps_}}.dump());
+  write_file_atomic(out_dir_ + "/state/rl_state.json",
+                    nlohmann::json{{"step", step_}, {"bad_steps", bad_steps_}}.dump());
   save_policy(out_dir_ + "/policy.safetensors", ema_ ? ema_ : policy_);
 }
 

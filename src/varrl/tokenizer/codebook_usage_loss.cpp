@@ -3,7 +3,8 @@
 namespace varrl {
 
 torch::Tensor squared_distances(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC) {
-  return rest_NC.pow(2).sum(1, true) + codebook_VC.pow(2).sum(1).unsqueeze(0) - 2.0 * torch::mm(rest_NC, codebook_VC.t());
+  return rest_NC.pow(2).sum(1, true) + codebook_VC.pow(2).sum(1).unsqueeze(0) -
+         2.0 * torch::mm(rest_NC, codebook_VC.t());
 }
 
 CodebookUsageLoss codebook_usage_loss(const torch::Tensor& d_NV, double tau) {

@@ -3,7 +3,8 @@
 //   loss = mean_n H(p_n) − H(mean_n p_n).
 // The first term asks every vector to sit near one code, the second asks the vectors of a batch to spread over many
 // codes. The codebook is shared by all scales, so code reuse across scales is what the dead-code restart cannot
-// see; this term acts on each scale's own residuals (the coarse scales of tokenizer-v1 hit 17–18 codes, docs/tokenizer.md).
+// see; this term acts on each scale's own residuals (the coarse scales of tokenizer-v1 hit 17–18 codes,
+// docs/tokenizer.md).
 #pragma once
 #include <torch/torch.h>
 

@@ -20,13 +20,15 @@ MultiScaleQuantizerImpl::MultiScaleQuantizerImpl(const TokenizerConfig& c) : cfg
   embedding->weight.uniform_(-1.0 / std::sqrt(cfg.Cvae), 1.0 / std::sqrt(cfg.Cvae));
   quant_resi = register_module("quant_resi", QuantResi());
   quant_resi->qresi_ls = quant_resi->register_module("qresi_ls", torch::nn::ModuleList());
-  for (int k = 0; k < std::max(1, cfg.share_quant_resi); ++k) quant_resi->qresi_ls->push_back(Phi(cfg.Cvae, cfg.quant_resi));
+  for (int k = 0; k < std::max(1, cfg.share_quant_resi); ++k)
+    quant_resi->qresi_ls->push_back(Phi(cfg.Cvae, cfg.quant_resi));
   reset_usage();
 }
 
 void MultiScaleQuantizerImpl::reset_usage() {
   usage_counts.clear();
-  for (size_t si = 0; si < cfg.patch_nums.size(); ++si) usage_counts.push_back(torch::zeros({cfg.vocab_size}, torch::kLong));
+  for (size_t si = 0; si < cfg.patch_nums.size(); ++si)
+    usage_counts.push_back(torch::zeros({cfg.vocab_size}, torch::kLong));
 }
 
 static torch::Tensor area_down(const torch::Tensor& x, const Scale& s) {

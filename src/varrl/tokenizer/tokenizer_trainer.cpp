@@ -81,9 +81,11 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
       if (res.first_loss == 0) res.first_loss = mean;
       res.last_loss = mean;
       if (metrics) {
-        nlohmann::json row{{"step", step + 1}, {"loss", mean}, {"rec", rec.item<double>()},
-                           {"vq", out.vq_loss.item<double>()}, {"grad_norm", gn}, {"lr", lr_at(step, lr, warmup, steps)}};
-        if (usage_weight > 0) row["usage"] = out.usage_loss.item<double>(), row["usage_perplexity"] = out.usage_perplexity;
+        nlohmann::json row{{"step", step + 1},          {"loss", mean},
+                           {"rec", rec.item<double>()}, {"vq", out.vq_loss.item<double>()},
+                           {"grad_norm", gn},           {"lr", lr_at(step, lr, warmup, steps)}};
+        if (usage_weight > 0)
+          row["usage"] = out.usage_loss.item<double>(), row["usage_perplexity"] = out.usage_perplexity;
         metrics->write(row);
       }
       window = 0, window_n = 0;

@@ -7,7 +7,8 @@ VQVAEImpl::VQVAEImpl(const TokenizerConfig& c) : cfg(c) {
   encoder = register_module("encoder", Encoder(cfg));
   decoder = register_module("decoder", Decoder(cfg));
   quantize = register_module("quantize", MultiScaleQuantizer(cfg));
-  quant_conv = register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.Cvae, cfg.Cvae, 3).padding(1)));
+  quant_conv =
+      register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.Cvae, cfg.Cvae, 3).padding(1)));
   post_quant_conv =
       register_module("post_quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.Cvae, cfg.Cvae, 3).padding(1)));
 }
@@ -22,7 +23,9 @@ std::vector<torch::Tensor> VQVAEImpl::img_to_idxBl(const torch::Tensor& img) {
   return quantize->f_to_idxBl(quant_conv(encoder(img)));
 }
 
-torch::Tensor VQVAEImpl::fhat_to_img(const torch::Tensor& f_hat) { return decoder(post_quant_conv(f_hat)).clamp(-1, 1); }
+torch::Tensor VQVAEImpl::fhat_to_img(const torch::Tensor& f_hat) {
+  return decoder(post_quant_conv(f_hat)).clamp(-1, 1);
+}
 
 torch::Tensor VQVAEImpl::idxBl_to_img(const std::vector<torch::Tensor>& idx_Bl) {
   return fhat_to_img(quantize->idxBl_to_fhat(idx_Bl));
