@@ -25,7 +25,7 @@ const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
 
 struct BadCall {
   std::string args;      // after `varrl`; OUT is replaced by a folder that must stay absent
-  std::string expected;  // what the error line says
+  std::string expected;  // how the error line ends
 };
 
 // The lines of stderr that are not log lines ("[hh:mm:ss] info ...").
@@ -54,8 +54,8 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
       {eval + "--limit 0", "--limit: must be > 0, got 0"},
       {eval + "--threads -4", "--threads: must be >= 0, got -4"},
       {eval + "--set runtime.threads=-2", "runtime.threads must be >= 0 (0 = all cores), got -2"},
-      {eval + "--set sampler.cfg=-1", "sampler.cfg must be >= 0"},
-      {eval + "--set sampler.top_k=-1", "sampler.top_k must be >= 0"},
+      {eval + "--set sampler.cfg=-1", "sampler.cfg must be >= 0 (0 = no guidance)"},
+      {eval + "--set sampler.top_k=-1", "sampler.top_k must be >= 0 (0 = off)"},
       {eval + "--set sampler.batch_size=0", "sampler.batch_size must be >= 1, got 0"},
       {"demo --minutes -1 --base " + kModel + " --out OUT", "--minutes: must be > 0, got -1"},
       {"demo --eval-prompts 0 --base " + kModel + " --out OUT", "--eval-prompts: must be > 0, got 0"},
@@ -84,7 +84,10 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
     EXPECT_TRUE(rc > 0 && rc < 128) << args << "\nexit " << rc << " (>= 128: killed by a signal through sh)\n" << err;
     const auto lines = message_lines(err);
     ASSERT_FALSE(lines.empty()) << args;
-    EXPECT_NE(lines.front().find(c.expected), std::string::npos) << args << "\nexpected: " << c.expected << "\n" << err;
+    const std::string& line = lines.front();
+    EXPECT_TRUE(line.size() >= c.expected.size() && line.compare(line.size() - c.expected.size(), std::string::npos,
+                                                                 c.expected) == 0)
+        << args << "\nexpected the line to end with: " << c.expected << "\n" << err;
     EXPECT_LE(lines.size(), 2u) << args << "\n" << err;  // CLI11 adds "Run with --help for more information."
     EXPECT_FALSE(fs::exists(out)) << args << ": wrote " << out;
   }

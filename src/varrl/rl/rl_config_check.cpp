@@ -1,5 +1,6 @@
 #include "varrl/rl/rl_config_check.h"
 
+#include <sstream>
 #include <string>
 
 #include "varrl/core/config.h"
@@ -13,7 +14,10 @@ namespace {
 template <typename T, typename Ok>
 void require(const Config& cfg, const std::string& key, const std::string& rule, Ok ok) {
   const T v = cfg.get<T>(key);
-  if (!ok(v)) throw Error("config key '" + key + "' must be " + rule + ", got " + std::to_string(v));
+  if (ok(v)) return;
+  std::ostringstream got;  // -1 and 0.5, not std::to_string's -1.000000
+  got << v;
+  throw Error("config key '" + key + "' must be " + rule + ", got " + got.str());
 }
 
 }  // namespace
