@@ -41,6 +41,7 @@ void add_pretrain_command(CLI::App& app) {
     if (tok_dir.empty()) throw Error("pretrain: --tokenizer is required (unless --resume)");
     Config base = load_model_config(a->init.empty() ? tok_dir : a->init);  // --init: its architecture and task
     Config cfg = resolve_config(a->common, &base);
+    check_pretrain_config(cfg);
     torch::manual_seed(cfg.get<int64_t>("runtime.seed"));
     auto vae = load_tokenizer(tok_dir, cfg);
     fs::create_directories(a->out);

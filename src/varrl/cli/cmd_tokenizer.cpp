@@ -64,6 +64,7 @@ void add_tokenizer_command(CLI::App& app) {
       for (const auto& s : targs->common.sets) saved.set(s);
       cfg = saved;
     }
+    check_tokenizer_train_config(cfg);
     torch::manual_seed(cfg.get<int64_t>("runtime.seed"));
     auto data_u8 = load_dataset_u8(targs->data, cfg, -1);
     const int64_t N = data_u8.size(0), B = cfg.get<int64_t>("tokenizer_train.batch_size");

@@ -6,6 +6,7 @@
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/lr_schedule.h"
+#include "varrl/core/config_check.h"
 #include "varrl/core/metrics.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/tensor_io.h"
@@ -46,8 +47,19 @@ static void save_pretrain_checkpoint(const std::string& dir, VAR& var, VAR* ema,
   save_policy(dir + "/policy.safetensors", ema ? *ema : var);
 }
 
+void check_pretrain_config(const Config& cfg) {
+  for (const char* key : {"pretrain.steps", "pretrain.batch_size"}) require_at_least(cfg, key, 1);
+  for (const char* key : {"pretrain.weight_decay", "pretrain.warmup_steps", "pretrain.grad_clip", "pretrain.log_every",
+                          "pretrain.ckpt_every", "pretrain.stop_at", "pretrain.lr"})  // lr 0: a no-op run
+    require_at_least(cfg, key, 0);
+  require_in(cfg, "pretrain.ema", 0, 1, true);
+  for (const char* key : {"pretrain.cond_drop", "pretrain.self_correction", "pretrain.own_prefix"})
+    require_in(cfg, key, 0, 1);
+}
+
 PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data, const Config& cfg,
                         const std::string& out_dir, bool resume) {
+  check_pretrain_config(cfg);
   const int64_t steps = cfg.get<int64_t>("pretrain.steps"), B = cfg.get<int64_t>("pretrain.batch_size");
   const double lr = cfg.get<double>("pretrain.lr"), clip = cfg.get<double>("pretrain.grad_clip");
   const int64_t warmup = cfg.get<int64_t>("pretrain.warmup_steps");
@@ -61,10 +73,6 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const double self_correction = cfg.get<double>("pretrain.self_correction");
   const double own_prefix_prob = cfg.get<double>("pretrain.own_prefix");
   const int own_prefix_scales = cfg.get<int>("pretrain.own_prefix_scales");
-  if (self_correction < 0 || self_correction > 1)
-    throw Error("pretrain.self_correction must be in [0, 1], got " + std::to_string(self_correction));
-  if (own_prefix_prob < 0 || own_prefix_prob > 1)
-    throw Error("pretrain.own_prefix must be in [0, 1], got " + std::to_string(own_prefix_prob));
   if (own_prefix_prob > 0 &&
       (own_prefix_scales < 1 || own_prefix_scales >= static_cast<int>(var->cfg.patch_nums.size())))
     throw Error("pretrain.own_prefix_scales must be in [1, number of scales - 1], got " +

@@ -33,6 +33,10 @@ struct PretrainResult {
   double seconds = 0, tokens_per_s = 0;
 };
 
+// Range checks of the pretrain.* numbers (core/config_check.h); `pretrain` runs them too, `varrl pretrain` before it
+// writes its folder.
+void check_pretrain_config(const Config& cfg);
+
 // Trains `var` (and writes DIR/policy.safetensors + state/ when out_dir is non-empty). `ema` may be null.
 PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data, const Config& cfg,
                         const std::string& out_dir, bool resume);

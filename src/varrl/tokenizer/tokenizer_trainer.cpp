@@ -5,6 +5,7 @@
 
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/lr_schedule.h"
+#include "varrl/core/config_check.h"
 #include "varrl/core/metrics.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/tensor_io.h"
@@ -25,8 +26,19 @@ static void save_checkpoint(const std::string& dir, VQVAE& vae, torch::optim::Ad
   write_file_atomic(dir + "/state/tokenizer_state.json", nlohmann::json{{"step", step}}.dump());
 }
 
+void check_tokenizer_train_config(const Config& cfg) {
+  for (const char* key : {"tokenizer_train.steps", "tokenizer_train.batch_size"}) require_at_least(cfg, key, 1);
+  for (const char* key : {"tokenizer_train.weight_decay", "tokenizer_train.warmup_steps", "tokenizer_train.l1_weight",
+                          "tokenizer_train.l2_weight", "tokenizer_train.dead_code_every", "tokenizer_train.usage_weight",
+                          "tokenizer_train.log_every", "tokenizer_train.ckpt_every", "tokenizer_train.lr"})
+    require_at_least(cfg, key, 0);
+  require_above(cfg, "tokenizer_train.usage_temperature", 0);
+  require_in(cfg, "tokenizer_train.coarse_usage_target", 0, 1);
+}
+
 TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchSource& batches,
                                      const std::string& out_dir, bool resume) {
+  check_tokenizer_train_config(cfg);
   const int64_t steps = cfg.get<int64_t>("tokenizer_train.steps");
   const double lr = cfg.get<double>("tokenizer_train.lr");
   const int64_t warmup = cfg.get<int64_t>("tokenizer_train.warmup_steps");

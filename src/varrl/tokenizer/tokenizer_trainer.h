@@ -23,6 +23,10 @@ struct TokenizerTrainResult {
 
 // Trains `vae` for cfg.tokenizer_train.steps, writing checkpoints (and metrics.jsonl) into `out_dir` when non-empty.
 // With `resume`, continues from out_dir's last checkpoint.
+// Range checks of the tokenizer_train.* numbers (core/config_check.h); `train_tokenizer` runs them too, `varrl
+// tokenizer train` before it writes its folder.
+void check_tokenizer_train_config(const Config& cfg);
+
 TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchSource& batches,
                                      const std::string& out_dir, bool resume);
 
