@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "run_varrl.h"
+#include "temp_dir.h"
 #include "varrl/core/atomic_file.h"
 
 namespace fs = std::filesystem;
 using varrl::read_file;
 using varrl::testing::run_varrl;
+using varrl::testing::temp_dir;
 
 namespace {
 
@@ -40,12 +42,11 @@ std::vector<std::string> message_lines(const std::string& err) {
 }  // namespace
 
 TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
-  const fs::path work = fs::temp_directory_path() / ("varrl_test_cli_errors_" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
+  const fs::path work = temp_dir("cli_errors");
   const std::string rl = "rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
                          kModel + " --out OUT ";
   const std::string eval = "eval --ckpt " + kModel + " --heldout 2 ";
+  const std::string pretrain = "pretrain --init " + kModel + " --data " + kModel + " --out OUT ";
   const std::vector<BadCall> calls = {
       {"sample --ckpt " + kModel + " --prompt x --out OUT --n 0", "--n: must be > 0, got 0"},
       {eval + "--n 0", "--n: must be > 0, got 0"},
@@ -69,10 +70,8 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
       {rl + "--set rl.panw.alpha=-1", "config key 'rl.panw.alpha' must be >= 0, got -1"},
       {rl + "--set rl.max_minutes=-1", "config key 'rl.max_minutes' must be >= 0, got -1"},
       {rl + "--set rl.lr=-0.001", "config key 'rl.lr' must be >= 0, got -0.001"},
-      {"pretrain --init " + kModel + " --data " + kModel + " --out OUT --set pretrain.cond_drop=2",
-       "config key 'pretrain.cond_drop' must be in [0, 1], got 2"},
-      {"pretrain --init " + kModel + " --data " + kModel + " --out OUT --set pretrain.batch_size=0",
-       "config key 'pretrain.batch_size' must be >= 1, got 0"},
+      {pretrain + "--set pretrain.cond_drop=2", "config key 'pretrain.cond_drop' must be in [0, 1], got 2"},
+      {pretrain + "--set pretrain.batch_size=0", "config key 'pretrain.batch_size' must be >= 1, got 0"},
       {"tokenizer train --data " + kModel + " --out OUT --set tokenizer_train.usage_temperature=0",
        "config key 'tokenizer_train.usage_temperature' must be > 0, got 0"},
       {rl + "--set rl.clip_eps_low=1", "config key 'rl.clip_eps_low' must be in [0, 1), got 1"},
@@ -103,9 +102,7 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
 // A damaged run folder: `rl --resume` stops with one line naming the damaged file, and the run's metrics and weights
 // stay byte for byte as they were (nothing is rewritten before everything has been read).
 TEST(CliErrors, DamagedRunStateStopsResumeWithOneLineAndLeavesTheRunAsItWas) {
-  const fs::path work = fs::temp_directory_path() / ("varrl_test_cli_state_" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
+  const fs::path work = temp_dir("cli_state");
   const fs::path run = work / "run";
   ASSERT_EQ(run_varrl("rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
                           kModel + " --out " + run.string() + " --set rl.steps=1 --set rl.prompts_per_step=1" +

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/config.h"
 #include "varrl/core/error.h"
@@ -14,13 +15,7 @@
 
 using namespace varrl;
 namespace fs = std::filesystem;
-
-static std::string tmpdir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("varrl_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
+using varrl::testing::temp_dir;
 
 template <typename F>
 static std::string error_of(F&& f) {
@@ -55,7 +50,7 @@ TEST(SafeTensors, ByteLayoutFollowsTheSpec) {
 }
 
 TEST(SafeTensors, TorchRoundTripAllDtypes) {
-  auto dir = tmpdir("st_rt");
+  auto dir = temp_dir("st_rt").string();
   std::map<std::string, torch::Tensor> in{{"f32", torch::randn({3, 4})},
                                           {"f64", torch::randn({5}, torch::kFloat64)},
                                           {"bf16", torch::randn({2, 2}).to(torch::kBFloat16)},
@@ -73,7 +68,7 @@ TEST(SafeTensors, TorchRoundTripAllDtypes) {
 }
 
 TEST(SafeTensors, TruncatedAndCorruptFilesGiveOneClearError) {
-  auto dir = tmpdir("st_bad");
+  auto dir = temp_dir("st_bad").string();
   save_tensors(dir + "/ok.safetensors", {{"w", torch::randn({64})}});
   std::string bytes = read_file(dir + "/ok.safetensors");
   write_file_atomic(dir + "/trunc.safetensors", bytes.substr(0, bytes.size() - 10));
@@ -92,7 +87,7 @@ TEST(SafeTensors, TruncatedAndCorruptFilesGiveOneClearError) {
 }
 
 TEST(SafeTensors, ModuleLoadChecksNamesAndShapes) {
-  auto dir = tmpdir("st_mod");
+  auto dir = temp_dir("st_mod").string();
   torch::nn::Linear a(4, 3), wrong(4, 5);
   torch::nn::Sequential seq(torch::nn::Linear(4, 3));
   save_module(dir + "/a.safetensors", *a);
@@ -110,7 +105,7 @@ TEST(SafeTensors, ModuleLoadChecksNamesAndShapes) {
 }
 
 TEST(AtomicFile, ReplacesWithoutLeavingTempFiles) {
-  auto dir = tmpdir("atomic");
+  auto dir = temp_dir("atomic").string();
   write_file_atomic(dir + "/f.txt", "one");
   write_file_atomic(dir + "/f.txt", "two");
   EXPECT_EQ(read_file(dir + "/f.txt"), "two");
@@ -139,7 +134,7 @@ TEST(Config, DefaultsOverridesAndErrors) {
 }
 
 TEST(Config, FileMergeValidatesAndRoundTrips) {
-  auto dir = tmpdir("cfg");
+  auto dir = temp_dir("cfg").string();
   std::ofstream(dir + "/ok.yaml") << "tokenizer:\n  ch: 64\n";
   std::ofstream(dir + "/bad.yaml") << "tokenizer:\n  chh: 64\n";
   std::ofstream(dir + "/broken.yaml") << "tokenizer: [\n";
@@ -192,13 +187,13 @@ TEST(Progress, LineShowsRateAndEta) {
   auto lf = time_bounded_line(10, 5, 10.0);
   EXPECT_NE(lf.find("5/10 0.50 it/s elapsed 00:10 eta 00:10"), std::string::npos) << lf;
   // A step-bounded loop stopped by a signal after 3 of 10 steps: its last line says 3/10, not 10/10.
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   {
     Progress s("pretrain", 10, 1e9);
     for (long step = 1; step <= 3; ++step) s.update(step);
     s.finish();
   }
-  const std::string err = testing::internal::GetCapturedStderr();
+  const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(err.rfind("3/10"), std::string::npos) << err;
   EXPECT_EQ(err.find("10/10"), std::string::npos) << err;
 }

@@ -12,6 +12,7 @@
 
 #include "browser_check.h"
 #include "run_varrl.h"
+#include "temp_dir.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
@@ -24,17 +25,11 @@ namespace fs = std::filesystem;
 using namespace varrl;
 using namespace varrl::test;
 using varrl::testing::run_varrl;
+using varrl::testing::temp_dir;
 
 namespace {
 
 const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
-
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("varrl_test_demo_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
 
 // The largest absolute difference between same-named tensors of two safetensors files (which must hold the same names).
 double max_abs_diff(const std::string& a, const std::string& b) {

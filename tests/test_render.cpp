@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "temp_dir.h"
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/rng.h"
@@ -16,6 +17,7 @@
 #include "varrl/data/word_list.h"
 
 using namespace varrl;
+using varrl::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -38,13 +40,6 @@ std::vector<std::string> split_words(const std::string& s) {
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
-}
-
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("varrl_test_render_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
 }
 
 RenderOptions multi_region_options() {

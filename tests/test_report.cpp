@@ -17,19 +17,14 @@
 #include "varrl/report/html_report.h"
 #include "varrl/report/svg_plot.h"
 #include "browser_check.h"
+#include "temp_dir.h"
 
 using namespace varrl;
 using namespace varrl::test;
+using varrl::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("varrl_test_report_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
 
 template <typename F>
 std::string error_of(F&& f) {

@@ -85,12 +85,11 @@ EvalResult evaluate(VAR& var, VQVAE& vae, RewardFn& reward, RewardFn* ocr, const
   OcrMetrics metrics;
   double reward_sum = 0;
   Progress bar(opt.label, static_cast<long>(recs.size()));
-  if (opt.batch_size < 1) throw Error("sampler.batch_size must be >= 1, got " + std::to_string(opt.batch_size));
-  const size_t bs = static_cast<size_t>(opt.batch_size);
+  const size_t bs = static_cast<size_t>(std::max(1, opt.batch_size));  // < 1: sample_prompts refuses it below
   for (size_t i = 0; i < recs.size(); i += bs) {
     const size_t j = std::min(recs.size(), i + bs);
     auto out = sample_prompts(var, vae, {texts.begin() + i, texts.begin() + j}, params,
-                              {seeds.begin() + i, seeds.begin() + j}, {}, static_cast<int>(bs));
+                              {seeds.begin() + i, seeds.begin() + j}, {}, opt.batch_size);
     auto images = tensor_to_images(out.images_B3HW);
     std::vector<PromptRecord> batch(recs.begin() + i, recs.begin() + j);
     auto scored = reward.score(images, batch);
