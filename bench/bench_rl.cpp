@@ -1,4 +1,4 @@
-// One RL step of the default CPU preset (configs/rl/default.yaml on models/default: 4 prompts x G = 16, GRPO + VMR +
+// One RL step of the default CPU preset (configs/defaults.yaml on models/default: 4 prompts x G = 16, GRPO + VMR +
 // PANW + MP, OCR reward): wall time split into sampling / reward / update, peak and per-step resident memory (is it
 // flat?), and the update's tokens/s and FLOP/s next to the machine's measured GEMM peak. Prints one JSON line.
 // Usage (from the repository root): build/bench_rl [STEPS (default 10)] [key=value ...], e.g. runtime.threads=1
@@ -9,6 +9,7 @@
 #include "bench_common.h"
 #include "varrl/core/config.h"
 #include "varrl/core/runtime.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -17,8 +18,7 @@ using namespace varrl::bench;
 
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 10;
-  Config cfg = load_model_config("models/default");  // defaults ← the base model's saved config
-  cfg.merge_file("configs/rl/default.yaml");
+  Config cfg = rl_base_config("models/default");  // the base model's architecture with the RL defaults
   for (int i = 2; i < argc; ++i) cfg.set(argv[i]);
   cfg.set("rl.steps=" + std::to_string(steps));
   init_runtime(cfg.get<int>("runtime.threads"), "cpu");  // runtime.threads=1 to share the machine

@@ -1,6 +1,5 @@
 // Sampling throughput at the default preset with and without the KV cache (ratio printed side by side), the
-// pretraining forward+backward tokens/s next to the machine's fp32 GEMM peak, and the cost of the layout prior
-// (model.layout_bias: the same policy with and without it, timed in alternation). Prints one JSON line.
+// pretraining forward+backward tokens/s next to the machine's fp32 GEMM peak. Prints one JSON line.
 // Usage: build/bench_sampler [--set-style key=value ...]
 #include <algorithm>
 #include <chrono>
@@ -43,11 +42,10 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> seeds;
   for (int i = 0; i < B; ++i) seeds.push_back(i);
   const std::string kPrompt = "a sign that says \"OPEN\"";
-  auto encode = [&](VAR& v) {
+  const Condition c = [&] {
     torch::NoGradGuard ng;
-    return v->encode_prompts(std::vector<std::string>(B, kPrompt));
-  };
-  const Condition c = encode(var);
+    return var->encode_prompts(std::vector<std::string>(B, kPrompt));
+  }();
   nlohmann::json out;
   const double peak = gemm_gflops();
   auto t = clk::now();
@@ -86,26 +84,5 @@ int main(int argc, char** argv) {
   out["fraction_of_gemm_peak"] = 6.0 * params * tok_s / 1e9 / peak;
   out["policy_params"] = params;
   out["L"] = L;
-  // The layout prior's overhead: sampling (KV cache) and the training step of two policies that differ only in
-  // model.layout_bias, interleaved five times so that a drift of the machine's speed hits both; the best of each.
-  // Both on the sampling prompt (its quoted word is what the prior acts on).
-  Config cfg_lp = cfg;
-  cfg_lp.set("model.layout_bias=true");
-  VAR var_lp = make_policy(cfg_lp);
-  auto time_policy = [&](VAR& v, double& best_sample_s, double& best_step_s) {
-    v->eval();
-    const Condition cv = encode(v);
-    auto t0 = clk::now();
-    sample(v, vae, cv, plain, seeds);
-    best_sample_s = std::min(best_sample_s, seconds_since(t0));
-    v->train();
-    t0 = clk::now();
-    step(v, kPrompt);
-    best_step_s = std::min(best_step_s, seconds_since(t0));
-  };
-  double s_plain = 1e30, s_lp = 1e30, st_plain = 1e30, st_lp = 1e30;
-  for (int r = 0; r < 5; ++r) time_policy(var, s_plain, st_plain), time_policy(var_lp, s_lp, st_lp);
-  out["layout_bias_sample_time_ratio"] = s_lp / s_plain;
-  out["layout_bias_train_step_time_ratio"] = st_lp / st_plain;
   std::printf("%s\n", out.dump().c_str());
 }

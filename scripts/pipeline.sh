@@ -20,6 +20,6 @@ $V pretrain --tokenizer "$OUT/model" --data "$OUT/data/train" --out "$OUT/model"
    --set pretrain.steps="$PRE_STEPS" --set pretrain.batch_size=16 | tail -1
 $V sample --ckpt "$OUT/model" --prompts "$OUT/data/heldout/prompts.jsonl" --limit 4 --n 6 --out "$OUT/samples.png" | tail -1
 $V reward --prompts "$OUT/data/heldout/prompts.jsonl" --no-metrics | tail -1
-$V rl --config configs/rl/default.yaml --out "$OUT/rl" --set rl.base="$OUT/model" --set rl.steps="$RL_STEPS" \
+$V rl --out "$OUT/rl" --set rl.base="$OUT/model" --set rl.steps="$RL_STEPS" \
    --set rl.prompts_per_step=2 --set rl.group_size=4 | tail -1
 echo "pipeline done: $OUT (samples.png, model/, rl/metrics.jsonl)"

@@ -43,7 +43,7 @@ std::vector<std::string> message_lines(const std::string& err) {
 
 TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
   const fs::path work = temp_dir("cli_errors");
-  const std::string rl = "rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
+  const std::string rl = "rl --set rl.base=" +
                          kModel + " --out OUT ";
   const std::string eval = "eval --ckpt " + kModel + " --heldout 2 ";
   const std::string pretrain = "pretrain --init " + kModel + " --data " + kModel + " --out OUT ";
@@ -58,8 +58,14 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
       {eval + "--set sampler.cfg=-1", "sampler.cfg must be >= 0 (0 = no guidance)"},
       {eval + "--set sampler.top_k=-1", "sampler.top_k must be >= 0 (0 = off)"},
       {eval + "--set sampler.batch_size=0", "sampler.batch_size must be >= 1, got 0"},
-      {"demo --minutes -1 --base " + kModel + " --out OUT", "--minutes: must be > 0, got -1"},
-      {"demo --eval-prompts 0 --base " + kModel + " --out OUT", "--eval-prompts: must be > 0, got 0"},
+      {"demo --minutes -1 --base " + kModel + " --out OUT", "--minutes: must be >= 0, got -1"},
+      {"demo --control 0 --base " + kModel + " --out OUT", "--control: must be > 0, got 0"},
+      {"demo --steps 0 --base " + kModel + " --out OUT", "--steps: must be > 0, got 0"},
+      // A word the renderer cannot draw stops the demo before its folder is written.
+      {"demo --words 'caf\xc3\xa9' --base " + kModel + " --out OUT",
+       "demo: word 'caf\xc3\xa9' has a character the renderer cannot draw (printable ASCII only, no \")"},
+      {"demo --words UNIT,extraordinarily --base " + kModel + " --out OUT",
+       "demo: word 'extraordinarily' is too long for the image (at most 10 characters, render.max_chars)"},
       {"ablate --seeds 0 --out OUT", "--seeds: must be > 0, got 0"},
       {"ablate --steps 0 --out OUT", "--steps: must be > 0, got 0"},
       {"render --count 0 --out OUT", "--count: must be > 0, got 0"},
@@ -72,10 +78,25 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
       {rl + "--set rl.lr=-0.001", "config key 'rl.lr' must be >= 0, got -0.001"},
       {pretrain + "--set pretrain.cond_drop=2", "config key 'pretrain.cond_drop' must be in [0, 1], got 2"},
       {pretrain + "--set pretrain.batch_size=0", "config key 'pretrain.batch_size' must be >= 1, got 0"},
-      {"tokenizer train --data " + kModel + " --out OUT --set tokenizer_train.usage_temperature=0",
-       "config key 'tokenizer_train.usage_temperature' must be > 0, got 0"},
       {rl + "--set rl.clip_eps_low=1", "config key 'rl.clip_eps_low' must be in [0, 1), got 1"},
-      {rl + "--set rl.char_credit=2", "config key 'rl.char_credit' must be in [0, 1], got 2"},
+      {rl + "--set rl.adam_betas=[0.9]", "config key 'rl.adam_betas' must be two numbers in [0, 1), e.g. [0.9, 0.95]"},
+      // Every option string is an enum read before anything is written (a typo used to run the other mode).
+      {rl + "--set rl.vmr.suffix_group=bogus", "config key 'rl.vmr.suffix_group' must be one of prefix, prompt; got 'bogus'"},
+      {rl + "--set rl.vmr.schedule=PX", "config key 'rl.vmr.schedule' must be a string of P, S and B (e.g. PPPS); got 'PX'"},
+      {rl + "--set rl.adv_norm=bogus", "config key 'rl.adv_norm' must be one of group, batch, none; got 'bogus'"},
+      {rl + "--set rl.ratio_level=bogus", "config key 'rl.ratio_level' must be one of token, grid; got 'bogus'"},
+      {rl + "--set rl.loss_agg=bogus", "config key 'rl.loss_agg' must be one of token_mean, seq_mean, sum; got 'bogus'"},
+      {rl + "--set rl.logprob=bogus", "config key 'rl.logprob' must be one of policy, sampling; got 'bogus'"},
+      {rl + "--set rl.mp.pool=bogus", "config key 'rl.mp.pool' must be one of max, area; got 'bogus'"},
+      {rl + "--set rl.mp.scope=bogus", "config key 'rl.mp.scope' must be one of group, sample; got 'bogus'"},
+      {rl + "--set rl.mp.normalize=bogus", "config key 'rl.mp.normalize' must be one of scale, none; got 'bogus'"},
+      {rl + "--set rl.panw.normalize=bogus", "config key 'rl.panw.normalize' must be one of schedule, active; got 'bogus'"},
+      {rl + "--set rl.rollout.cfg_schedule=bogus", "config key 'rl.rollout.cfg_schedule' must be one of linear, constant; got 'bogus'"},
+      {rl + "--set sampler.cfg_schedule=bogus", "config key 'sampler.cfg_schedule' must be one of linear, constant; got 'bogus'"},
+      {rl + "--set model.cross_attn_text=bogus", "config key 'model.cross_attn_text' must be one of all, quoted; got 'bogus'"},
+      {rl + "--set render.style=bogus", "config key 'render.style' must be one of random, plain, mono; got 'bogus'"},
+      {"ablate --protocol paper --set rl.base=" + kModel + " --set rl.vmr.suffix_group=bogus --out OUT",
+       "config key 'rl.vmr.suffix_group' must be one of prefix, prompt; got 'bogus'"},
   };
   int i = 0;
   for (const auto& c : calls) {
@@ -104,9 +125,9 @@ TEST(CliErrors, BadOptionsAndConfigValuesStopWithOneLineAndWriteNothing) {
 TEST(CliErrors, DamagedRunStateStopsResumeWithOneLineAndLeavesTheRunAsItWas) {
   const fs::path work = temp_dir("cli_state");
   const fs::path run = work / "run";
-  ASSERT_EQ(run_varrl("rl --config " + std::string(VARRL_SOURCE_DIR) + "/configs/rl/default.yaml --set rl.base=" +
+  ASSERT_EQ(run_varrl("rl --set rl.base=" +
                           kModel + " --out " + run.string() + " --set rl.steps=1 --set rl.prompts_per_step=1" +
-                          " --set rl.group_size=2 --set rl.eval_prompts=0 --set rl.sample_every=0 --threads 2",
+                          " --set rl.group_size=4 --set rl.eval_prompts=0 --set rl.sample_every=0 --threads 2",
                       work / "first.log"),
             0)
       << read_file((work / "first.log").string());

@@ -90,116 +90,6 @@ TEST(Model, QuotedCrossAttentionMasksTheTemplate) {
   }
 }
 
-// model.quote_pos_outside: `shared` gives the template bytes (and the quotes) quote position 0, the index of each
-// quoted text's first letter; `own` gives them kMaxQuotePos − 1, which no quoted byte reaches. A warm start of an
-// `own` policy from a `shared` one (copy_shared_outside_row) computes exactly the same condition.
-TEST(Model, OwnOutsideQuotePositionTellsTheFirstLetterApartAndWarmStartsExactly) {
-  const std::string prompt = "a sign that says \"OPEN\"", long_word = "\"" + std::string(40, 'A') + "\"";
-  const int64_t last = TextEncoderImpl::kMaxQuotePos - 1;
-  for (const bool own : {false, true}) {
-    auto tok = tokenize_prompts({prompt, long_word}, 48, own);
-    auto qp = tok.quote_pos_BT.accessor<int64_t, 2>();
-    for (int64_t i = 0; i < static_cast<int64_t>(prompt.size()); ++i) {
-      const bool inside = i >= 18 && i < 22;  // O P E N
-      EXPECT_EQ(qp[0][i], inside ? i - 18 : (own ? last : 0)) << "own " << own << " byte " << i;
-    }
-    EXPECT_EQ(qp[1][1], 0);
-    EXPECT_EQ(qp[1][40], own ? last - 1 : last);  // the 40th letter, clamped below the outside index
-  }
-  torch::NoGradGuard ng;
-  Tiny t;
-  Config own_cfg = t.cfg;
-  own_cfg.set("model.quote_pos_outside=own");
-  VAR own = make_policy(own_cfg);
-  copy_weights(own, t.var);
-  own->eval();
-  auto shared_BD = t.var->encode_prompts(kPrompts).cond_BD;
-  EXPECT_GT((own->encode_prompts(kPrompts).cond_BD - shared_BD).abs().max().item<double>(), 1e-4);  // row 31 differs
-  own->text_encoder->copy_shared_outside_row();
-  auto c_own = own->encode_prompts(kPrompts), c_shared = t.var->encode_prompts(kPrompts);
-  EXPECT_EQ((c_own.cond_BD - c_shared.cond_BD).abs().max().item<double>(), 0.0);
-  EXPECT_EQ((c_own.text_BTc - c_shared.text_BTc).abs().max().item<double>(), 0.0);
-  own_cfg.set("model.quote_pos_outside=last");
-  EXPECT_THROW(VarConfig::from_config(own_cfg), Error);
-}
-
-// model.layout_bias: a warm start from a model without it computes exactly what that model did (sampled tokens and
-// their log-probabilities under CFG); a large table entry for quote position q makes the cross-attention read only the
-// byte at q; the table's gradient matches float64 finite differences; tokens index the table by their own column.
-TEST(Model, LayoutBiasWarmStartsExactlyAndSteersTheCrossAttentionToOneLetter) {
-  Tiny t;
-  const std::string dir = ::testing::TempDir() + "/layout_warm_" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  save_policy(dir + "/policy.safetensors", t.var);
-  save_model_config(dir, t.cfg);
-  Config lcfg = t.cfg;
-  lcfg.set("model.layout_bias=true");
-  EXPECT_THROW(load_policy(dir, lcfg), Error);  // a plain load still names the missing table
-  VAR lay = warm_start_policy(dir, lcfg);
-  {
-    torch::NoGradGuard ng;
-    SamplingParams p{2.0, true, 1.0, 0, 0.0};
-    auto c0 = t.var->encode_prompts(kPrompts), c1 = lay->encode_prompts(kPrompts);
-    ASSERT_TRUE(c1.quote_onehot_BQT.defined());
-    EXPECT_EQ(c1.quote_onehot_BQT.sum().item<double>(), 4 + 8);  // OPEN, tea time: one 1 per quoted byte
-    auto a = sample(t.var, t.vae, c0, p, {3, 4}), b = sample(lay, t.vae, c1, p, {3, 4});
-    EXPECT_TRUE(torch::equal(cat_scales(a.idx_Bl), cat_scales(b.idx_Bl)));
-    EXPECT_EQ((a.logp_BL - b.logp_BL).abs().max().item<double>(), 0.0);
-    // Column of each token: token (i, j) of scale si sits in column Σ_{s<si} w_s + j.
-    const auto& pn = lay->cfg.patch_nums;
-    auto col = lay->col_L.accessor<int64_t, 1>();
-    int64_t l = 0, before = 0;
-    for (const auto& s : pn) {
-      for (int i = 0; i < s.h; ++i)
-        for (int j = 0; j < s.w; ++j) EXPECT_EQ(col[l++], before + j);
-      before += s.w;
-    }
-    EXPECT_EQ(lay->blocks[0]->as<AdaLNSelfAttnImpl>()->cross_attn->layout_bias_HWQ.size(1), before);
-  }
-  std::filesystem::remove_all(dir);
-  lcfg.set("model.layout_bias_gain=0");
-  EXPECT_THROW(VarConfig::from_config(lcfg), Error);
-
-  // One cross-attention in float64: 3 quoted bytes at quote positions 0, 1, 2 and 2 template bytes.
-  torch::manual_seed(5);
-  const int64_t Q = TextEncoderImpl::kMaxQuotePos, W = 4;
-  CrossAttention ca(8, 6, 2, W, Q, 100.0);
-  ca->to(torch::kFloat64);
-  auto x_BLC = torch::randn({1, 3, 8}, torch::kFloat64), text_BTc = torch::randn({1, 5, 6}, torch::kFloat64);
-  auto bias_B11T = torch::zeros({1, 1, 1, 5}, torch::kFloat64);
-  LayoutPrior layout{torch::tensor({0, 3, 3}, torch::kLong), torch::zeros({1, Q, 5}, torch::kFloat64)};
-  for (int q = 0; q < 3; ++q) layout.quote_onehot_BQT[0][q][q + 2] = 1;  // bytes 2, 3, 4 are letters 0, 1, 2
-  {
-    torch::NoGradGuard ng;
-    ca->layout_bias_HWQ.select(1, 3).select(1, 1).fill_(0.5);  // column 3 reads letter 1: logit +50
-    auto out = ca->forward(x_BLC, text_BTc, bias_B11T, layout);
-    auto only_letter1 = torch::full({1, 1, 1, 5}, -INFINITY, torch::kFloat64);
-    only_letter1[0][0][0][3] = 0;
-    auto ref = ca->forward(x_BLC, text_BTc, only_letter1);
-    EXPECT_LT((out.slice(1, 1) - ref.slice(1, 1)).abs().max().item<double>(), 1e-12);  // tokens in column 3
-    EXPECT_GT((out.slice(1, 0, 1) - ref.slice(1, 0, 1)).abs().max().item<double>(), 1e-3);  // column 0 unaffected
-    ca->layout_bias_HWQ.copy_(torch::randn_like(ca->layout_bias_HWQ) * 0.01);
-  }
-  auto w = torch::randn({1, 3, 8}, torch::kFloat64);
-  auto f = [&] { return (ca->forward(x_BLC, text_BTc, bias_B11T, layout) * w).sum(); };
-  f().backward();
-  auto& table = ca->layout_bias_HWQ;
-  auto g = table.grad().clone();
-  torch::NoGradGuard ng;
-  EXPECT_EQ(g.select(2, 5).abs().max().item<double>(), 0.0);  // no quoted byte at position 5
-  const double eps = 1e-7;
-  for (auto [h, c, q] : std::vector<std::array<int64_t, 3>>{{0, 0, 0}, {1, 3, 1}, {0, 3, 2}, {1, 0, 2}}) {
-    const double orig = table[h][c][q].item<double>();
-    table[h][c][q] = orig + eps;
-    const double fp = f().item<double>();
-    table[h][c][q] = orig - eps;
-    const double fm = f().item<double>();
-    table[h][c][q] = orig;
-    EXPECT_GT(std::abs(g[h][c][q].item<double>()), 1e-6);
-    EXPECT_NEAR((fp - fm) / (2 * eps), g[h][c][q].item<double>(), 1e-6);
-  }
-}
-
 TEST(Model, BlockGradientsMatchFiniteDifferencesInFloat64) {
   torch::manual_seed(0);
   AdaLNSelfAttn block(16, 2, 2.0, true, 8);
@@ -270,16 +160,13 @@ TEST(Sampler, SeedsDetermineSamplesAndPrefixResumeEqualsFullRun) {
 // 100 steps (40 left the last window at 0.69–0.71 of the first on different machines: too close to call). With
 // self-correction the targets change with the flipped codes each step, and the loss must still fall.
 TEST(Model, TinyPretrainingLossFalls) {
-  // The second and third runs' targets are re-drawn every step (random flips of up to 30 % of the coarser codes, or
-  // the model's own first scales, of random images), so their floor is higher: the first two measured 0.38 and 0.52
-  // of the first window on the 2-core machine.
-  for (auto [sc, ratio] :
-       {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75},
-        std::pair{"pretrain.own_prefix=0.5", 0.75}}) {
+  // The second run's targets are re-drawn every step (random flips of up to 30 % of the coarser codes of random
+  // images), so its floor is higher: the two measured 0.38 and 0.52 of the first window on the 2-core machine.
+  for (auto [sc, ratio] : {std::pair{"pretrain.self_correction=0", 0.5}, std::pair{"pretrain.self_correction=0.3", 0.75}}) {
     Tiny t;
     Config cfg = t.cfg;
     for (auto s : {"pretrain.steps=100", "pretrain.batch_size=8", "pretrain.lr=0.003", "pretrain.warmup_steps=5",
-                   "pretrain.log_every=10", "pretrain.ema=0.9", "pretrain.own_prefix_scales=2", sc})
+                   "pretrain.log_every=10", "pretrain.ema=0.9", sc})
       cfg.set(s);
     // Two fixed "images" per prompt: the policy must learn a prompt → token-grid mapping.
     torch::manual_seed(0);
@@ -329,11 +216,11 @@ TEST(Model, PretrainingTextGainShowsThePromptIsRead) {
 }
 
 // pretrain.stop_at ends a run on the schedule of pretrain.steps; resuming it reproduces the uninterrupted run exactly.
-// Also with self-correction (random flips and the model's own prefixes, whose draws come from the step's generator).
+// Also with self-correction (random flips, whose draws come from the step's generator).
 TEST(Model, PretrainStopAtThenResumeIsBitIdentical) {
   for (const std::vector<std::string> extra :
        {std::vector<std::string>{},
-        {"pretrain.self_correction=0.2", "pretrain.own_prefix=0.5", "pretrain.own_prefix_scales=2"}}) {
+        {"pretrain.self_correction=0.2"}}) {
     Tiny t;
     Config cfg = t.cfg;
     for (auto s : {"pretrain.steps=6", "pretrain.batch_size=4", "pretrain.lr=0.003", "pretrain.warmup_steps=2",
@@ -370,17 +257,6 @@ TEST(Model, PretrainStopAtThenResumeIsBitIdentical) {
     }
     fs::remove_all(root);
   }
-}
-
-// The own-prefix chooser takes sample b's first m_b scales from the model's samples and keeps the labels after.
-TEST(Model, OwnPrefixReplacesTheFirstMScalesOfEachSample) {
-  std::vector<torch::Tensor> own_Bl{torch::full({3, 1}, 7, torch::kLong), torch::full({3, 2}, 8, torch::kLong)};
-  auto choose = own_prefix(own_Bl, torch::tensor({0, 1, 2}));
-  auto label1_Bl = torch::zeros({3, 1}, torch::kLong), label2_Bl = torch::zeros({3, 2}, torch::kLong);
-  EXPECT_TRUE(torch::equal(choose(0, label1_Bl), torch::tensor({0, 7, 7}).unsqueeze(1)));
-  EXPECT_TRUE(torch::equal(choose(1, label2_Bl), torch::tensor({0, 0, 8}).unsqueeze(1).expand({3, 2})));
-  auto label3_Bl = torch::ones({3, 4}, torch::kLong);
-  EXPECT_TRUE(torch::equal(choose(2, label3_Bl), label3_Bl));  // past the sampled prefix
 }
 
 TEST(Model, ScaleWeightsFollowTheFormula) {

@@ -12,7 +12,6 @@
 #include "varrl/core/error.h"
 #include "varrl/core/rng.h"
 #include "varrl/data/image_folder.h"
-#include "varrl/data/pseudo_words.h"
 #include "varrl/data/render.h"
 #include "varrl/data/word_list.h"
 
@@ -174,49 +173,6 @@ TEST(Render, HeldOutWordsNeverInTrainingRenders) {
   EXPECT_GT(train_words, 500u);
   EXPECT_GT(held_words, 500u);
   EXPECT_GT(random_strings, 50u);
-}
-
-TEST(PseudoWords, NovelTrainingSplitEnglishLikeAndDeterministic) {
-  const auto vowel_share = [](const std::vector<std::string>& ws) {
-    size_t v = 0, n = 0;
-    for (const auto& w : ws)
-      for (char c : w) v += std::string("aeiou").find(c) != std::string::npos, ++n;
-    return static_cast<double>(v) / static_cast<double>(n);
-  };
-  Rng rng(7), again(7);
-  std::vector<std::string> drawn;
-  for (int i = 0; i < 2000; ++i) {
-    drawn.push_back(pseudo_word(rng));
-    const auto& w = drawn.back();
-    ASSERT_EQ(w, pseudo_word(again));
-    ASSERT_GE(w.size(), 3u);
-    ASSERT_LE(w.size(), 9u);
-    for (char c : w) ASSERT_TRUE(c >= 'a' && c <= 'z') << w;
-    ASSERT_FALSE(is_known_word(w)) << "a pseudo-word must never be a listed (training or held-out) word: " << w;
-    ASSERT_FALSE(is_heldout_word(w)) << w;
-  }
-  EXPECT_GT(std::set<std::string>(drawn.begin(), drawn.end()).size(), 1500u);  // varied, not a few favourites
-  // Letter statistics of the training words (uniform a-z strings would have 5/26 = 0.19 vowels).
-  const double want = vowel_share(words(false)), got = vowel_share(drawn);
-  EXPECT_NEAR(got, want, 0.04) << "training words " << want << ", pseudo-words " << got;
-  EXPECT_GT(want, 0.3);
-}
-
-TEST(Render, PseudoWordProbReplacesDictionaryWords) {
-  RenderOptions o = multi_region_options();
-  o.random_string_prob = 0;
-  o.pseudo_word_prob = 1;
-  for (uint64_t i = 0; i < 200; ++i)
-    for (const auto& t : render_sample(o, derive_seed(31, i), false).record.texts)
-      for (const auto& w : split_words(lower(t))) EXPECT_FALSE(is_known_word(w)) << w;
-  // The held-out prompts of evaluation (rl.eval_prompts, varrl eval --heldout) stay held-out words whatever the
-  // training prompts are made of.
-  for (uint64_t i = 0; i < 100; ++i)
-    for (const auto& t : render_sample(o, derive_seed(32, i), true).record.texts)
-      for (const auto& w : split_words(lower(t))) EXPECT_TRUE(is_known_word(w) && is_heldout_word(w)) << w;
-  Config cfg = Config::defaults();
-  cfg.merge_yaml_text("render: {pseudo_word_prob: 1.5}\n", "test");
-  EXPECT_THROW(RenderOptions::from_config(cfg), Error);
 }
 
 TEST(Render, PromptQuotesEveryTextInOrder) {

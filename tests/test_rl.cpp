@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 
 #include "varrl/core/error.h"
@@ -14,7 +16,7 @@
 #include "varrl/rl/grpo_loss.h"
 #include "varrl/rl/mask_propagation.h"
 #include "varrl/rl/panw.h"
-#include "varrl/rl/preset.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/rl/rollout.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/rl/vmr.h"
@@ -39,6 +41,12 @@ TEST(Panw, WeightsFollowTheFormula) {
   EXPECT_EQ(wa[0].item<double>(), 0.0);
   EXPECT_NEAR(wa[1].item<double>(), 2.5, 1e-6);
   EXPECT_NEAR(wa[2].item<double>(), 0.625, 1e-6);
+  // Normalised over the whole schedule: the active scales keep their full-schedule weights (×7), the rest get 0.
+  auto ws = panw_scale_weights(pn, 1.0, act, PanwNorm::Schedule);
+  EXPECT_EQ(ws[0].item<double>(), 0.0);
+  EXPECT_NEAR(ws[1].item<double>(), 1.75, 1e-6);
+  EXPECT_NEAR(ws[2].item<double>(), 0.4375, 1e-6);
+  EXPECT_TRUE(torch::equal(panw_scale_weights(pn, 1.0, torch::ones({3}, torch::kBool), PanwNorm::Schedule), w));
 }
 
 TEST(Vmr, SoftValueEstimator) {
@@ -63,18 +71,24 @@ TEST(Vmr, AlternationFollowsTheSchedule) {
 TEST(Advantages, GroupRelativeAndZeroStd) {
   auto r = torch::tensor({1.0, 3.0, 2.0, 2.0});
   auto g = torch::tensor({0L, 0L, 1L, 1L});
-  auto a = group_advantages(r, g, 2, {"group", 0.0, 0.0});
+  auto a = group_advantages(r, g, 2, {AdvNorm::Group, 0.0, 0.0});
   const double sd = std::sqrt(2.0);  // unbiased std of {1, 3}
   EXPECT_NEAR(a.A_N[0].item<double>(), -1 / sd, 1e-6);
   EXPECT_NEAR(a.A_N[1].item<double>(), 1 / sd, 1e-6);
   EXPECT_EQ(a.A_N[2].item<double>(), 0.0);
-  EXPECT_FALSE(a.zero_std_G[0].item<bool>());
-  EXPECT_TRUE(a.zero_std_G[1].item<bool>());
-  auto none = group_advantages(r, g, 2, {"none", 0.0, 0.0});
+  EXPECT_FALSE(a.zero_std_M[0].item<bool>());
+  EXPECT_TRUE(a.zero_std_M[1].item<bool>());
+  auto none = group_advantages(r, g, 2, {AdvNorm::None, 0.0, 0.0});
   EXPECT_NEAR(none.A_N[1].item<double>(), 1.0, 1e-6);
   auto clipped =
-      group_advantages(torch::tensor({0.0, 0.0, 0.0, 1.0}), torch::zeros({4}, torch::kLong), 1, {"group", 0.5, 0.0});
+      group_advantages(torch::tensor({0.0, 0.0, 0.0, 1.0}), torch::zeros({4}, torch::kLong), 1, {AdvNorm::Group, 0.5, 0.0});
   EXPECT_NEAR(clipped.A_N[3].item<double>(), 0.5, 1e-6);
+}
+
+static MaskOptions mask_opts(MaskPool pool, bool binary) {
+  MaskOptions o;
+  o.pool = pool, o.binary = binary;
+  return o;
 }
 
 TEST(MaskPropagation, BoxGivesHandComputedMasksAtEveryScale) {
@@ -84,12 +98,12 @@ TEST(MaskPropagation, BoxGivesHandComputedMasksAtEveryScale) {
   auto want_final = torch::zeros({4, 8});
   want_final[0][0] = 1, want_final[0][1] = 1;
   EXPECT_TRUE(torch::equal(final_hw, want_final));
-  auto masks = propagate_mask(final_hw, pn, {"max", true});
+  auto masks = propagate_mask(final_hw, pn, mask_opts(MaskPool::Max, true));
   EXPECT_TRUE(torch::equal(masks[2], torch::tensor({{1.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}})));
   EXPECT_TRUE(torch::equal(masks[1], torch::tensor({{1.f, 0.f}})));
   EXPECT_TRUE(torch::equal(masks[0], torch::tensor({{1.f}})));
   // Soft area rule: cell (0,0) of the 2x4 grid averages a 2x2 block with two live cells.
-  auto soft = propagate_mask(final_hw, pn, {"area", false});
+  auto soft = propagate_mask(final_hw, pn, mask_opts(MaskPool::Area, false));
   EXPECT_NEAR(soft[2][0][0].item<double>(), 0.5, 1e-6);
   EXPECT_NEAR(soft[1][0][0].item<double>(), 2.0 / 16, 1e-6);
   // Per-scale normalisation: 2 live of 32 final tokens → weight 16 each.
@@ -97,8 +111,12 @@ TEST(MaskPropagation, BoxGivesHandComputedMasksAtEveryScale) {
   EXPECT_EQ(w.numel(), 1 + 2 + 8 + 32);
   EXPECT_NEAR(w[11].item<double>(), 16.0, 1e-5);
   EXPECT_EQ(w[13].item<double>(), 0.0);
+  // Without normalisation the mask is a 0/1 gate: a scale's total weight is its live count.
+  auto gate = mask_token_weights(masks, MaskNorm::None);
+  EXPECT_EQ(gate.sum().item<double>(), 1 + 1 + 1 + 2);
+  EXPECT_EQ(gate[11].item<double>(), 1.0);
   // No boxes → all ones.
-  EXPECT_TRUE(torch::equal(mp_token_weights({}, 16, 32, pn, {"max", true}), torch::ones({43})));
+  EXPECT_TRUE(torch::equal(mp_token_weights({}, 16, 32, pn, mask_opts(MaskPool::Max, true)), torch::ones({43})));
   // Partial cell coverage: a 2-px-wide box covers half a cell → soft 0.5, binary 1.
   EXPECT_NEAR(rasterize_boxes({{0, 0, 2, 4}}, 16, 32, pn.back(), false)[0][0].item<double>(), 0.5, 1e-6);
 }
@@ -108,25 +126,25 @@ TEST(GrpoLoss, MaskedTokensGetZeroGradientAndRatioIsOneOnPolicy) {
   auto logp = torch::randn({2, 3}, torch::kFloat64).requires_grad_(true);
   auto w = torch::tensor({{1.0, 0.0, 2.0}, {0.0, 1.0, 1.0}}, torch::kFloat64);
   auto A = torch::tensor({{1.0, 1.0, 1.0}, {-0.5, -0.5, -0.5}}, torch::kFloat64);
-  for (auto level : {"token", "grid"})
-    for (auto agg : {"token_mean", "seq_mean", "dr_grpo"}) {
+  for (auto level : {RatioLevel::Token, RatioLevel::Grid})
+    for (auto agg : {LossAgg::TokenMean, LossAgg::SeqMean, LossAgg::Sum}) {
       if (logp.grad().defined()) logp.grad().zero_();
       GrpoLossOptions o{0.2, 0.2, 0.1, level, agg};
       auto out = grpo_loss({logp, logp.detach(), logp.detach() + 0.3, A, w}, o, pn, grpo_denominator(agg, w));
       out.loss.backward();
       EXPECT_EQ((out.ratio_BL - 1).abs().max().item<double>(), 0.0);
       EXPECT_FALSE(out.clipped_BL.any().item<bool>());
-      if (std::string(level) == "token") {
-        EXPECT_EQ(logp.grad()[0][1].item<double>(), 0.0) << agg;
-        EXPECT_EQ(logp.grad()[1][0].item<double>(), 0.0) << agg;
-        EXPECT_NE(logp.grad()[0][0].item<double>(), 0.0) << agg;
+      if (level == RatioLevel::Token) {
+        EXPECT_EQ(logp.grad()[0][1].item<double>(), 0.0);
+        EXPECT_EQ(logp.grad()[1][0].item<double>(), 0.0);
+        EXPECT_NE(logp.grad()[0][0].item<double>(), 0.0);
       }
     }
   // Off-policy: a ratio beyond 1 + ε with A > 0 is clipped and gets no surrogate gradient.
   auto lp = torch::zeros({1, 1}, torch::kFloat64).requires_grad_(true);
   auto out = grpo_loss({lp, torch::full({1, 1}, -0.5, torch::kFloat64), {}, torch::ones({1, 1}, torch::kFloat64),
                         torch::ones({1, 1}, torch::kFloat64)},
-                       {0.2, 0.2, 0.0, "token", "token_mean"}, {{1, 1}}, 1.0);
+                       {0.2, 0.2, 0.0, RatioLevel::Token, LossAgg::TokenMean}, {{1, 1}}, 1.0);
   out.loss.backward();
   EXPECT_TRUE(out.clipped_BL.all().item<bool>());
   EXPECT_EQ(lp.grad().item<double>(), 0.0);
@@ -210,6 +228,7 @@ TEST(MaskPropagation, ScopeGroupGivesEveryImageTheUnionOfItsGroupsBoxes) {
   EvenImagesHaveBoxes reward;
   RolloutOptions opt;
   opt.group_size = 4;
+  opt.vmr.enabled = false;
   opt.sampling.cfg = 0;
   opt.mp = true;
   const auto& pn = policy->cfg.patch_nums;
@@ -219,22 +238,22 @@ TEST(MaskPropagation, ScopeGroupGivesEveryImageTheUnionOfItsGroupsBoxes) {
     for (int i : images) b.push_back({4 * (i % 4), 0, 4 * (i % 4) + 4, 4});
     return b;
   };
-  opt.mask_scope = "sample";
-  auto rs = collect_rollouts(policy, vae, reward, prompts, opt, 7);
-  EXPECT_DOUBLE_EQ(rs.mp_no_boxes, 0.5);
-  EXPECT_TRUE(torch::equal(rs.mp_BL[1], torch::ones({policy->cfg.L()})));
-  EXPECT_TRUE(torch::allclose(rs.mp_BL[2], mp_token_weights(boxes_of({2}), H, W, pn, opt.mask)));
-  opt.mask_scope = "group";
-  auto rg = collect_rollouts(policy, vae, reward, prompts, opt, 7);
-  EXPECT_DOUBLE_EQ(rg.mp_no_boxes, 0.5);
+  opt.mask.scope = MaskScope::Sample;
+  auto rs = collect_rollouts(policy, vae, reward, prompts, opt, 7).mp;
+  EXPECT_DOUBLE_EQ(rs.no_boxes, 0.5);
+  EXPECT_TRUE(torch::equal(rs.w_BL[1], torch::ones({policy->cfg.L()})));
+  EXPECT_TRUE(torch::allclose(rs.w_BL[2], mp_token_weights(boxes_of({2}), H, W, pn, opt.mask)));
+  opt.mask.scope = MaskScope::Group;
+  auto rg = collect_rollouts(policy, vae, reward, prompts, opt, 7).mp;
+  EXPECT_DOUBLE_EQ(rg.no_boxes, 0.5);
   for (int g = 0; g < 2; ++g) {
     // Images 4g and 4g + 2 have boxes (columns 0-4 and 8-12); the union is the mask of every image of the group.
     auto want_L = mp_token_weights(boxes_of({0, 2}), H, W, pn, opt.mask);
-    for (int i = 4 * g; i < 4 * g + 4; ++i) EXPECT_TRUE(torch::allclose(rg.mp_BL[i], want_L)) << i;
+    for (int i = 4 * g; i < 4 * g + 4; ++i) EXPECT_TRUE(torch::allclose(rg.w_BL[i], want_L)) << i;
   }
-  EXPECT_FALSE(torch::allclose(rg.mp_BL[0], rs.mp_BL[0]));  // the union differs from image 0's own box
-  opt.mask_scope = "image";
-  EXPECT_THROW(collect_rollouts(policy, vae, reward, prompts, opt, 7), Error);
+  EXPECT_FALSE(torch::allclose(rg.w_BL[0], rs.w_BL[0]));  // the union differs from image 0's own box
+  c.set("rl.mp.scope=image");
+  EXPECT_THROW(MaskOptions::from_config(c), Error);
 }
 
 TEST(RLTrainer, FirstInnerEpochIsExactlyOnPolicy) {
@@ -269,7 +288,7 @@ TEST(RLTrainer, PanwBalancesPerScaleLossShares) {
   for (double s : on) EXPECT_NEAR(s, 0.25, 0.04);
 }
 
-// VMR alone runs with suffix advantages across the prompt's group (rl.vmr.suffix_group=group); the full method keeps
+// VMR alone runs with suffix advantages across the prompt's group (rl.vmr.suffix_group=prompt); the full method keeps
 // the default (across a prefix's K = 2 continuations), so both forms are covered. VMR alone with the default form and
 // the default seed stalled on 2026-12-01 (0.573 -> 0.585 after 60 steps, with seed 1: 0.579 -> 0.941; with the group
 // form 0.570 -> 0.988): pairs of continuations give ±1 advantages whose sign is noise on this toy reward.
@@ -278,7 +297,7 @@ TEST(RLTrainer, LearningRaisesTheRewardWithEveryComponentCombination) {
            {"rl.vmr.enabled=false", "rl.panw.enabled=false", "rl.mp.enabled=false"},
            {"rl.vmr.enabled=false", "rl.panw.enabled=true", "rl.mp.enabled=false"},
            {"rl.vmr.enabled=true", "rl.panw.enabled=false", "rl.mp.enabled=false", "rl.vmr.schedule=PS",
-            "rl.vmr.suffix_group=group"},
+            "rl.vmr.suffix_group=prompt"},
            {"rl.vmr.enabled=false", "rl.panw.enabled=false", "rl.mp.enabled=true"},
            {"rl.vmr.enabled=true", "rl.panw.enabled=true", "rl.mp.enabled=true", "rl.vmr.schedule=PPPS"}}) {
     Config c = rl_config(combo);
@@ -350,23 +369,34 @@ TEST(RLTrainer, ResumeIsBitIdentical) {
   EXPECT_EQ(read_jsonl(dir_b + "/metrics.jsonl").size(), 4u);
 }
 
-// configs/rl/*.yaml (for `varrl rl --config`) and rl_preset() (what `varrl demo` and `varrl ablate` apply) hold the
-// same values: applying the preset on top of each YAML changes nothing, and the YAML does change the defaults.
-TEST(RLPreset, EqualsConfigsRlDefaultYaml) {
-  Config preset_only = Config::defaults();
-  for (const auto& s : rl_preset()) preset_only.set(s);
-  for (const char* file : {"default.yaml", "grpo.yaml"}) {
-    Config yaml = Config::defaults();
-    yaml.merge_file(std::string(VARRL_SOURCE_DIR) + "/configs/rl/" + file);
-    Config both = yaml;
-    for (const auto& s : rl_preset()) both.set(s);
-    EXPECT_EQ(both.to_yaml(), yaml.to_yaml()) << file;
-    for (const auto& s : rl_preset()) {
-      const std::string key = s.substr(0, s.find('='));
-      EXPECT_EQ(preset_only.get<double>(key), yaml.get<double>(key)) << file << " " << key;
-      EXPECT_NE(Config::defaults().get<double>(key), yaml.get<double>(key))
-          << file << " " << key << " is not a change of the defaults";
-    }
+// configs/defaults.yaml is the one home of the defaults: configs/rl/*.yaml hold only a variant's differences (every
+// key they set differs from the default), and the binary's built-in copy of paper.yaml is the file.
+TEST(RLConfigs, VariantFilesHoldOnlyDifferences) {
+  const Config defaults = Config::defaults();
+  std::function<void(const YAML::Node&, const std::string&, const std::string&)> walk =
+      [&](const YAML::Node& n, const std::string& prefix, const std::string& file) {
+        for (auto it = n.begin(); it != n.end(); ++it) {
+          const std::string key = prefix + it->first.as<std::string>();
+          if (it->second.IsMap()) {
+            walk(it->second, key + ".", file);
+            continue;
+          }
+          Config with = defaults;
+          with.set(key + "=" + YAML::Dump(it->second));
+          EXPECT_TRUE(with.to_yaml() != defaults.to_yaml()) << file << ": " << key << " repeats the default";
+        }
+      };
+  for (const char* file : {"grpo.yaml", "paper.yaml", "demo.yaml"}) {
+    const std::string path = std::string(VARRL_SOURCE_DIR) + "/configs/rl/" + file;
+    Config c = defaults;
+    EXPECT_NO_THROW(c.merge_file(path)) << file;
+    EXPECT_NO_THROW(check_rl_config(c)) << file;
+    walk(YAML::LoadFile(path), "", file);
+  }
+  for (auto [file, built_in] : {std::pair{"paper.yaml", kPaperRlYaml}, std::pair{"demo.yaml", kDemoRlYaml}}) {
+    std::ifstream in(std::string(VARRL_SOURCE_DIR) + "/configs/rl/" + file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, std::string(built_in)) << file;
   }
 }
 
@@ -391,4 +421,17 @@ TEST(AblationVariants, EveryIsTheMatrixAndAllIsTheAllThreeVariant) {
   }
   EXPECT_THROW(pick_ablation_variants("grpo,vmr-m9"), Error);
   EXPECT_THROW(pick_ablation_variants(""), Error);
+  // The paper protocol: its rows, by the paper's names, each a valid config over paper.yaml.
+  const auto paper = pick_ablation_variants("every", AblationProtocol::Paper);
+  std::vector<std::string> names;
+  for (const auto& v : paper) {
+    names.push_back(v.name);
+    Config c = Config::defaults();
+    c.merge_yaml_text(kPaperRlYaml, "paper.yaml");
+    for (const auto& s : v.sets) c.set(s);
+    EXPECT_NO_THROW(check_rl_config(c)) << v.name;
+  }
+  for (const char* want : {"vanilla", "base", "+mp", "paper", "K1", "K4", "coarse", "alpha0.8", "m3", "nosplit",
+                           "prefix-only", "suffix-only"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
 }

@@ -8,7 +8,6 @@
 #include "varrl/data/render.h"
 #include "varrl/core/rng.h"
 #include "varrl/model/self_correction.h"
-#include "varrl/tokenizer/codebook_usage_loss.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 #include "varrl/tokenizer/tokenizer_trainer.h"
 #include "varrl/tokenizer/vqvae.h"
@@ -147,68 +146,6 @@ static torch::Tensor toy_images(int64_t n, int64_t seed) {
   return images_to_tensor(imgs);
 }
 
-// The per-scale codebook-usage loss: its gradient (to the codes and the residuals) against central finite
-// differences in float64, and what it is for: residuals of 4 well-separated clusters that all sit nearest to one code
-// end up spread over at least 4 codes after gradient steps on the codebook alone.
-TEST(CodebookUsage, GradientMatchesFiniteDifferences) {
-  torch::manual_seed(3);
-  auto opts = torch::TensorOptions().dtype(torch::kFloat64);
-  auto rest_NC = torch::randn({12, 3}, opts).requires_grad_(true);
-  auto code_VC = torch::randn({5, 3}, opts).requires_grad_(true);
-  const double tau = 0.7;
-  auto loss = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss;
-  loss.backward();
-  torch::NoGradGuard ng;
-  const double eps = 1e-6;
-  for (auto* t : {&rest_NC, &code_VC}) {
-    auto flat = t->view({-1});
-    auto grad = t->grad().view({-1});
-    for (int64_t i = 0; i < flat.numel(); ++i) {
-      const double v = flat[i].item<double>();
-      flat[i] = v + eps;
-      const double up = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss.item<double>();
-      flat[i] = v - eps;
-      const double down = codebook_usage_loss(squared_distances(rest_NC, code_VC), tau).loss.item<double>();
-      flat[i] = v;
-      EXPECT_NEAR(grad[i].item<double>(), (up - down) / (2 * eps), 1e-6) << i;
-    }
-  }
-}
-
-TEST(CodebookUsage, SpreadsCollapsedResidualsOverCodes) {
-  torch::manual_seed(4);
-  // 4 clusters of 16 residuals around (±1, ±1); code 0 sits at the origin, nearest to all of them; codes 1..7 lie on a
-  // circle of radius 3 (squared distance to a cluster centre ≥ 11 − 6√2 ≈ 2.5 > 2, the origin's), within the softmax's
-  // reach.
-  auto centres_KC = torch::tensor({{1.0f, 1.0f}, {1.0f, -1.0f}, {-1.0f, 1.0f}, {-1.0f, -1.0f}});
-  auto rest_NC = centres_KC.repeat_interleave(16, 0) + 0.05 * torch::randn({64, 2});
-  auto angle_V = torch::arange(7, torch::kFloat) * (2 * M_PI / 7) + 0.3;
-  auto ring_VC = 3.0 * torch::stack({angle_V.cos(), angle_V.sin()}, 1);
-  auto code_VC = torch::cat({torch::zeros({1, 2}), ring_VC}).requires_grad_(true);
-  auto distinct_nearest = [&] {
-    torch::NoGradGuard ng;
-    auto d_NV = (rest_NC.unsqueeze(1) - code_VC.unsqueeze(0)).pow(2).sum(2);
-    return std::get<0>(at::_unique(d_NV.argmin(1))).numel();
-  };
-  ASSERT_EQ(distinct_nearest(), 1);
-  torch::optim::Adam opt({code_VC}, torch::optim::AdamOptions(0.05));
-  double perplexity = 0, loss = 0;
-  for (int step = 0; step < 300; ++step) {
-    auto u = codebook_usage_loss(squared_distances(rest_NC, code_VC), 0.5);
-    opt.zero_grad();
-    u.loss.backward();
-    opt.step();
-    perplexity = u.batch_perplexity, loss = u.loss.item<double>();
-  }
-  EXPECT_GE(distinct_nearest(), 4);
-  EXPECT_GT(perplexity, 3.0);
-  EXPECT_LT(loss, -0.9 * std::log(4.0));  // the optimum for 4 clusters: confident tokens (H 0), batch entropy log 4
-}
-
-// The coarse-scale restart: latents whose per-image means (the 1 × 1 scale's residuals) differ, but lie far from a
-// small initial codebook, which maps them to a handful of codes. From the same state, a restart with
-// coarse_usage_target 0.5 leaves scale 0 using clearly more distinct codes on the same latents; the plain dead-code
-// restart finds nothing dead.
 TEST(Quantizer, CoarseRestartRaisesCoarseScaleUsage) {
   auto cfg = tiny_config();
   torch::manual_seed(5);

@@ -1,8 +1,8 @@
-// `varrl ablate`: the paper's ablations at our scale. Runs vanilla GRPO, +PANW (alpha 0.6, 1.0), +VMR (m 4 and 6,
-// K 1 and 2), +MP and all three, each over several seeds under an equal budget of sampled images (same steps x
-// prompts x group size), evaluates every run on the same held-out prompts and noise, and writes OUT/ablation.md,
-// OUT/ablation.json and OUT/report.html (overlaid per-variant mean curves + the table). Every run starts from the RL
-// preset (rl/preset.h, as `varrl demo` does) and the variant's switches. Finished runs are skipped
+// `varrl ablate [--protocol ours|paper]`: the paper's ablations at our scale (rl/ablation_variants.h), each variant
+// over several seeds at an equal number of updates (same steps x prompts x group size), every run evaluated on the
+// same held-out prompts and noise; writes OUT/ablation.md, OUT/ablation.json and OUT/report.html (overlaid
+// per-variant mean curves + the table). Runs start from configs/defaults.yaml (`ours`) or configs/rl/paper.yaml
+// (`paper`, compiled in) and the variant's switches; the user's --config / --set come last. Finished runs are skipped
 // and unfinished ones resumed, so an interrupted ablation continues where it stopped. With a prompts file as
 // rl.prompts, --eval-rl-prompts N also scores every run (and the base model) on those prompts, N samples each: how
 // far each variant climbed the reward it was trained on (the held-out columns say whether it transferred).
@@ -19,7 +19,7 @@
 #include "varrl/report/html_report.h"
 #include "varrl/rl/ablation_variants.h"
 #include "varrl/rl/evaluate.h"
-#include "varrl/rl/preset.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/rl/trainer.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -28,7 +28,7 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string out = "runs/ablate", variants = "every";
+  std::string out = "runs/ablate", variants = "every", protocol = "ours";
   int seeds = 3, steps = 30, eval_prompts = 50, eval_rl_prompts = 0;
   double level = -1;
 };
@@ -65,6 +65,11 @@ void add_ablate_command(CLI::App& app) {
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
       ->capture_default_str()
       ->check(positive());
+  cmd->add_option("--protocol", a->protocol,
+                  "ours: GRPO / +PANW / +VMR / +MP / all over the defaults; paper: the paper's ablation rows over "
+                  "configs/rl/paper.yaml")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ours", "paper"}));
   cmd->add_option("--variants", a->variants,
                   "comma list of variants (all = the variant with VMR + PANW + MP), or every")
       ->capture_default_str();
@@ -78,18 +83,20 @@ void add_ablate_command(CLI::App& app) {
   cmd->add_option("--level", a->level, "training-reward level for 'steps to level' (default: first-step mean + 0.1)");
   cmd->callback([a] {
     namespace fs = std::filesystem;
-    const auto variants = pick_ablation_variants(a->variants);
+    const auto protocol = a->protocol == "paper" ? AblationProtocol::Paper : AblationProtocol::Ours;
+    const auto variants = pick_ablation_variants(a->variants, protocol);
     auto run_config = [&](const AblationVariant& v, int seed) {
       CommonOptions o = a->common;
-      std::vector<std::string> sets = rl_preset();  // the measured preset, then the variant's switches
-      sets.insert(sets.end(), v.sets.begin(), v.sets.end());
+      if (protocol == AblationProtocol::Paper) o.config_texts.push_back(kPaperRlYaml);
+      std::vector<std::string> sets = v.sets;
       sets.insert(sets.end(), {"runtime.seed=" + std::to_string(seed), "rl.steps=" + std::to_string(a->steps),
                                "rl.eval_prompts=0", "rl.max_minutes=0"});
       sets.insert(sets.end(), a->common.sets.begin(), a->common.sets.end());
       o.sets = sets;
       return resolve_rl_config(o);
     };
-    if (a->eval_rl_prompts > 0) rl_prompts_file(run_config(variants.front(), 0));  // fail before any training
+    for (const auto& v : variants) check_rl_config(run_config(v, 0));  // a bad value stops before any training
+    if (a->eval_rl_prompts > 0) rl_prompts_file(run_config(variants.front(), 0));
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<AblationRun> runs;
     nlohmann::json base_eval;

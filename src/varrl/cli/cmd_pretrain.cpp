@@ -70,7 +70,7 @@ void add_pretrain_command(CLI::App& app) {
     }
     bar.finish();
     data.codes_NL = torch::cat(codes, 0);
-    VAR var = a->init.empty() ? make_policy(cfg) : warm_start_policy(a->init, cfg);
+    VAR var = a->init.empty() ? make_policy(cfg) : load_policy(a->init, cfg);
     const bool use_ema = cfg.get<double>("pretrain.ema") > 0;
     VAR ema = make_policy(cfg);
     copy_weights(ema, var);

@@ -39,7 +39,8 @@ void add_rl_command(CLI::App& app) {
       if (!fs::exists(out + "/state/rl_state.json"))
         throw Error(out + ": no RL checkpoint to resume (state/rl_state.json)");
       Config saved = load_model_config(out);  // the run's full resolved config; --set may change e.g. rl.steps
-      CommonOptions sets_only{{}, a->common.sets, a->common.threads};
+      CommonOptions sets_only;
+      sets_only.sets = a->common.sets, sets_only.threads = a->common.threads;
       cfg = resolve_config(sets_only, &saved);
     } else {
       if (out.empty()) throw Error("rl: --out RUN_DIR is required");

@@ -44,7 +44,7 @@ void add_sample_command(CLI::App& app) {
         if (static_cast<int>(prompts.size()) < a->limit) prompts.push_back(r.prompt);
     if (prompts.empty()) throw Error("sample: give --prompt or --prompts");
     auto vae = load_tokenizer(a->ckpt, cfg);
-    auto var = warm_start_policy(a->ckpt, cfg);  // like eval: --set model.layout_bias=true on an older model
+    auto var = load_policy(a->ckpt, cfg);
     auto params = SamplingParams::from_config(cfg);
     std::vector<GridRow> rows;
     torch::NoGradGuard ng;

@@ -1,6 +1,7 @@
 #include "varrl/cli/common.h"
 
 #include "varrl/core/runtime.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl::cli {
@@ -32,6 +33,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o) {
 
 Config resolve_config(const CommonOptions& o, const Config* base) {
   Config cfg = base ? *base : Config::defaults();
+  for (const auto& t : o.config_texts) cfg.merge_yaml_text(t, "built-in preset");
   for (const auto& f : o.config_files) cfg.merge_file(f);
   for (const auto& s : o.sets) cfg.set(s);
   int threads = o.threads >= 0 ? o.threads : cfg.get<int>("runtime.threads");
@@ -41,9 +43,10 @@ Config resolve_config(const CommonOptions& o, const Config* base) {
 
 Config resolve_rl_config(const CommonOptions& o) {
   Config probe = Config::defaults();
+  for (const auto& t : o.config_texts) probe.merge_yaml_text(t, "built-in preset");
   for (const auto& f : o.config_files) probe.merge_file(f);
   for (const auto& s : o.sets) probe.set(s);
-  Config base = load_model_config(probe.get<std::string>("rl.base"));
+  Config base = rl_base_config(probe.get<std::string>("rl.base"));
   return resolve_config(o, &base);
 }
 

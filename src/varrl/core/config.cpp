@@ -69,20 +69,24 @@ void check_unique_keys(const YAML::Node& n, const std::string& prefix, const std
 }
 
 // Merges `src` onto `dst`, checking keys and types against `schema` (the compiled-in defaults: a key's type never
-// changes, whatever was merged before).
+// changes, whatever was merged before). Unknown keys are errors, or are skipped and listed in `*skipped`.
 void merge(YAML::Node dst, const YAML::Node& src, const YAML::Node& schema, const std::string& prefix,
-           const std::string& origin) {
+           const std::string& origin, std::vector<std::string>* skipped = nullptr) {
   if (!src.IsMap()) throw Error(origin + ": expected a mapping at '" + (prefix.empty() ? "<root>" : prefix) + "'");
   for (auto it = src.begin(); it != src.end(); ++it) {
     const std::string key = it->first.as<std::string>();
     const std::string full = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node sch = schema.IsMap() ? schema[key] : YAML::Node(YAML::NodeType::Undefined);
-    if (!sch.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
+    if (!sch.IsDefined()) {
+      if (!skipped) throw Error(origin + ": unknown config key '" + full + "'");
+      skipped->push_back(full);
+      continue;
+    }
     Kind want = kind_of(sch), got = kind_of(it->second);
     if (want == Kind::Map) {
       if (got != Kind::Map)
         throw Error(origin + ": config key '" + full + "' is a section (map), got " + kind_name(got));
-      merge(dst[key], it->second, sch, full, origin);
+      merge(dst[key], it->second, sch, full, origin, skipped);
       continue;
     }
     if (!compatible(want, got))
@@ -158,7 +162,7 @@ void Config::merge_yaml_text(const std::string& text, const std::string& origin)
   merge(root_, src, schema(), "", origin);
 }
 
-void Config::merge_file(const std::string& path) {
+void Config::merge_file(const std::string& path, std::vector<std::string>* skipped) {
   YAML::Node src;
   try {
     src = YAML::LoadFile(path);
@@ -169,7 +173,7 @@ void Config::merge_file(const std::string& path) {
   }
   if (src.IsNull()) return;
   check_unique_keys(src, "", path);
-  merge(root_, src, schema(), "", path);
+  merge(root_, src, schema(), "", path, skipped);
 }
 
 void Config::set(const std::string& assignment) {

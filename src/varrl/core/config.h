@@ -26,8 +26,9 @@ class Config {
   // Parses YAML text as a complete config (used to read a run's or model's resolved config back).
   static Config from_yaml_text(const std::string& text, const std::string& origin);
 
-  // Merges a YAML file onto this config (validated against the keys/types present here).
-  void merge_file(const std::string& path);
+  // Merges a YAML file onto this config (validated against the keys/types present here). With `skipped`, keys this
+  // version does not know are listed there instead of refused (model folders written by older versions).
+  void merge_file(const std::string& path, std::vector<std::string>* skipped = nullptr);
   void merge_yaml_text(const std::string& text, const std::string& origin);
   // `key=value` with a dotted key; the value is parsed as YAML.
   void set(const std::string& assignment);
@@ -46,7 +47,9 @@ class Config {
   YAML::Node root_;
 };
 
-// Embedded text of configs/defaults.yaml (generated at build time).
+// Embedded text of configs/defaults.yaml, configs/rl/paper.yaml and configs/rl/demo.yaml (generated at build time).
 extern const char* const kDefaultsYaml;
+extern const char* const kPaperRlYaml;
+extern const char* const kDemoRlYaml;
 
 }  // namespace varrl

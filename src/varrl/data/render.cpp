@@ -7,12 +7,12 @@
 #include <cstring>
 #include <mutex>
 
+#include "varrl/core/choice.h"
 #include "varrl/core/error.h"
 #include "varrl/core/rng.h"
 #include "varrl/data/fonts.h"
 #include "varrl/data/palette.h"
 #include "varrl/data/prompt_templates.h"
-#include "varrl/data/pseudo_words.h"
 #include "varrl/data/word_list.h"
 
 namespace varrl {
@@ -25,24 +25,19 @@ RenderOptions RenderOptions::from_config(const Config& cfg) {
   o.max_words = cfg.get<int>("render.max_words");
   o.max_regions = cfg.get<int>("render.max_regions");
   o.random_string_prob = cfg.get<double>("render.random_string_prob");
-  o.pseudo_word_prob = cfg.get<double>("render.pseudo_word_prob");
   o.uppercase_prob = cfg.get<double>("render.uppercase_prob");
   o.font_size_min = cfg.get<double>("render.font_size_min");
   o.font_size_max = cfg.get<double>("render.font_size_max");
   o.heldout = cfg.get<bool>("render.heldout");
   o.max_chars = cfg.get<int>("render.max_chars");
-  const auto style = cfg.get<std::string>("render.style");
-  if (style == "random") o.style = RenderStyle::Random;
-  else if (style == "plain") o.style = RenderStyle::Plain;
-  else if (style == "mono") o.style = RenderStyle::Mono;
-  else throw Error("config key 'render.style' must be random, plain or mono, got '" + style + "'");
+  o.style = choice<RenderStyle>(
+      cfg, "render.style", {{"random", RenderStyle::Random}, {"plain", RenderStyle::Plain}, {"mono", RenderStyle::Mono}});
   auto bad = [](const std::string& key, const std::string& why) { throw Error("config key '" + key + "' " + why); };
   if (o.width < 8 || o.height < 8) bad("data.image_width/image_height", "must be at least 8 pixels");
   if (o.min_words < 1) bad("render.min_words", "must be >= 1");
   if (o.max_words < o.min_words) bad("render.max_words", "must be >= render.min_words");
   if (o.max_regions < 1) bad("render.max_regions", "must be >= 1");
   if (o.random_string_prob < 0 || o.random_string_prob > 1) bad("render.random_string_prob", "must be in [0, 1]");
-  if (o.pseudo_word_prob < 0 || o.pseudo_word_prob > 1) bad("render.pseudo_word_prob", "must be in [0, 1]");
   if (o.uppercase_prob < 0 || o.uppercase_prob > 1) bad("render.uppercase_prob", "must be in [0, 1]");
   if (o.font_size_min < 4) bad("render.font_size_min", "must be >= 4");
   if (o.font_size_max < o.font_size_min) bad("render.font_size_max", "must be >= render.font_size_min");
@@ -260,11 +255,6 @@ std::vector<std::string> random_texts(const RenderOptions& o, Rng& rng, bool hel
     };
     if (rng.chance(o.random_string_prob)) {
       do text = random_letters(rng);
-      while (too_long(text));
-    } else if (!heldout && o.pseudo_word_prob > 0 && rng.chance(o.pseudo_word_prob)) {
-      // Training renders only (pseudo-words are training-split strings; held-out renders stay held-out words), and
-      // no draw at 0, so corpora and held-out prompt sets made before this option are unchanged.
-      do text = pseudo_word(rng);
       while (too_long(text));
     } else {
       int n = rng.range(o.min_words, o.max_words);

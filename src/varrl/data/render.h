@@ -26,8 +26,6 @@ struct RenderOptions {
   int min_words = 1, max_words = 2;  // words per region
   int max_regions = 1;               // regions per image: uniform in 1..max_regions
   double random_string_prob = 0.1;  // a region is a random a-z string (never a dictionary word) instead
-  double pseudo_word_prob = 0.0;    // a region is an English-like pseudo-word (data/pseudo_words.h) instead;
-                                    // training renders only: held-out renders keep held-out words
   double uppercase_prob = 0.5;       // a region is UPPER CASE; otherwise lower case or Title Case (even odds)
   double font_size_min = 14, font_size_max = 22;  // em size in pixels, shrunk further until the text fits
   bool heldout = false;              // render.heldout: the default word split of `varrl render`

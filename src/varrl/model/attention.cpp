@@ -53,29 +53,18 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x_BLC, const torch
   return proj(out.transpose(1, 2).reshape({B, L, dim}));
 }
 
-CrossAttentionImpl::CrossAttentionImpl(int64_t d, int64_t text_dim, int64_t h, int64_t layout_cols, int64_t quote_pos,
-                                       double layout_gain)
-    : dim(d), heads(h), head_dim(d / h), layout_gain(layout_gain) {
+CrossAttentionImpl::CrossAttentionImpl(int64_t d, int64_t text_dim, int64_t h) : dim(d), heads(h), head_dim(d / h) {
   mat_q = register_module("mat_q", torch::nn::Linear(d, d));
   mat_kv = register_module("mat_kv", torch::nn::Linear(text_dim, 2 * d));
   proj = register_module("proj", torch::nn::Linear(d, d));
-  if (layout_cols > 0) {
-    TORCH_CHECK(layout_gain > 0, "a layout prior needs a positive gain (model.layout_bias_gain)");
-    layout_bias_HWQ = register_parameter("layout_bias_HWQ", torch::zeros({h, layout_cols, quote_pos}));
-  }
 }
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x_BLC, const torch::Tensor& text_BTc,
-                                          const torch::Tensor& text_bias_B11T, const LayoutPrior& layout) {
+                                          const torch::Tensor& text_bias_B11T) {
   const auto B = x_BLC.size(0), L = x_BLC.size(1), T = text_BTc.size(1);
   auto q = mat_q(x_BLC).view({B, L, heads, head_dim}).transpose(1, 2);
   auto kv = mat_kv(text_BTc).view({B, T, 2, heads, head_dim}).permute({2, 0, 3, 1, 4});
-  auto bias = text_bias_B11T;
-  if (layout_bias_HWQ.defined() && layout.quote_onehot_BQT.defined()) {
-    auto bias_HLQ = layout_bias_HWQ.index_select(1, layout.col_L) * layout_gain;
-    bias = bias + torch::matmul(bias_HLQ.unsqueeze(0), layout.quote_onehot_BQT.unsqueeze(1));  // B H L T
-  }
-  auto out = attention(q, kv[0], kv[1], 1.0 / std::sqrt(static_cast<double>(head_dim)), bias);
+  auto out = attention(q, kv[0], kv[1], 1.0 / std::sqrt(static_cast<double>(head_dim)), text_bias_B11T);
   return proj(out.transpose(1, 2).reshape({B, L, dim}));
 }
 

@@ -26,28 +26,13 @@ struct SelfAttentionImpl : torch::nn::Module {
 };
 TORCH_MODULE(SelfAttention);
 
-// The layout prior (model.layout_bias): a learned logit bias per head, image column and quote position,
-// layout_bias_HWQ (W = the columns of every scale side by side, Q = TextEncoderImpl::kMaxQuotePos), zero at
-// initialisation (a warm start computes exactly what the model did before). An image token in column w attending
-// to a quoted byte at quote position q gets gain · layout_bias_HWQ[h, w, q]; template bytes get none. With it,
-// "the token in this column reads letter q" is one table entry instead of a q·k alignment to learn. The gain
-// (model.layout_bias_gain) sets how fast AdamW, whose steps are about lr in size, moves the table: ~gain · lr.
-struct LayoutPrior {
-  torch::Tensor col_L;            // int64, the column index (into W) of each image token of this forward
-  torch::Tensor quote_onehot_BQT; // one-hot quote position of every quoted byte; zero columns elsewhere
-};
 struct CrossAttentionImpl : torch::nn::Module {
-  // layout_cols > 0 adds layout_bias_HWQ with W = layout_cols, scaled by layout_gain (> 0) in the forward.
-  CrossAttentionImpl(int64_t dim, int64_t text_dim, int64_t heads, int64_t layout_cols = 0, int64_t quote_pos = 0,
-                     double layout_gain = 0);
+  CrossAttentionImpl(int64_t dim, int64_t text_dim, int64_t heads);
   // text_bias_B11T: 0 for real text positions, -inf for padding.
-  torch::Tensor forward(const torch::Tensor& x_BLC, const torch::Tensor& text_BTc, const torch::Tensor& text_bias_B11T,
-                        const LayoutPrior& layout = {});
+  torch::Tensor forward(const torch::Tensor& x_BLC, const torch::Tensor& text_BTc, const torch::Tensor& text_bias_B11T);
 
   int64_t dim, heads, head_dim;
   torch::nn::Linear mat_q{nullptr}, mat_kv{nullptr}, proj{nullptr};
-  torch::Tensor layout_bias_HWQ;  // undefined unless model.layout_bias
-  double layout_gain;
 };
 TORCH_MODULE(CrossAttention);
 

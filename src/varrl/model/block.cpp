@@ -17,13 +17,12 @@ torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
   return fc2(torch::gelu(fc1(x), "tanh"));
 }
 
-AdaLNSelfAttnImpl::AdaLNSelfAttnImpl(int64_t d, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim,
-                                     int64_t layout_cols, int64_t quote_pos, double layout_gain)
+AdaLNSelfAttnImpl::AdaLNSelfAttnImpl(int64_t d, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim)
     : dim(d) {
   attn = register_module("attn", SelfAttention(d, heads, l2_norm));
   if (text_dim > 0) {
     ln_ca = register_module("ln_ca", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-6)));
-    cross_attn = register_module("cross_attn", CrossAttention(d, text_dim, heads, layout_cols, quote_pos, layout_gain));
+    cross_attn = register_module("cross_attn", CrossAttention(d, text_dim, heads));
   }
   ffn = register_module("ffn", FFN(d, static_cast<int64_t>(std::round(d * mlp_ratio))));
   ada_lin = register_module("ada_lin", torch::nn::Sequential(torch::nn::SiLU(), torch::nn::Linear(d, 6 * d)));
@@ -34,9 +33,9 @@ torch::Tensor AdaLNSelfAttnImpl::forward(const torch::Tensor& x_BLC, const Block
   auto gamma1 = ada_B16C.select(2, 0), gamma2 = ada_B16C.select(2, 1);
   auto scale1 = ada_B16C.select(2, 2), scale2 = ada_B16C.select(2, 3);
   auto shift1 = ada_B16C.select(2, 4), shift2 = ada_B16C.select(2, 5);
-  auto x = x_BLC + attn(layer_norm_no_affine(x_BLC) * (scale1 + 1) + shift1, ctx.attn_bias_11LL) * gamma1;
-  if (cross_attn) x = x + cross_attn(ln_ca(x), ctx.text_BTc, ctx.text_bias_B11T, ctx.layout);
-  return x + ffn(layer_norm_no_affine(x) * (scale2 + 1) + shift2) * gamma2;
+  auto h_BLC = x_BLC + attn(layer_norm_no_affine(x_BLC) * (scale1 + 1) + shift1, ctx.attn_bias_11LL) * gamma1;
+  if (cross_attn) h_BLC = h_BLC + cross_attn(ln_ca(h_BLC), ctx.text_BTc, ctx.text_bias_B11T);
+  return h_BLC + ffn(layer_norm_no_affine(h_BLC) * (scale2 + 1) + shift2) * gamma2;
 }
 
 AdaLNBeforeHeadImpl::AdaLNBeforeHeadImpl(int64_t d) : dim(d) {

@@ -21,13 +21,10 @@ struct BlockContext {
   torch::Tensor attn_bias_11LL;  // block-causal bias; undefined when sampling with the KV cache
   torch::Tensor text_BTc;        // text states (undefined in class mode)
   torch::Tensor text_bias_B11T;  // 0 / -inf key padding bias of the text
-  LayoutPrior layout;            // model.layout_bias only
 };
 
 struct AdaLNSelfAttnImpl : torch::nn::Module {
-  // layout_cols, quote_pos > 0: the cross-attention has a layout prior (attention.h).
-  AdaLNSelfAttnImpl(int64_t dim, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim,
-                    int64_t layout_cols = 0, int64_t quote_pos = 0, double layout_gain = 0);
+  AdaLNSelfAttnImpl(int64_t dim, int64_t heads, double mlp_ratio, bool l2_norm, int64_t text_dim);
   torch::Tensor forward(const torch::Tensor& x_BLC, const BlockContext& ctx);
 
   int64_t dim;

@@ -10,27 +10,12 @@ namespace varrl {
 
 VAR make_policy(const Config& cfg) { return VAR(VarConfig::from_config(cfg)); }
 
-// The policy of `cfg` with the weights of DIR/FILE; parameters named ...`new_suffix` may be missing (load_module).
-static VAR load_policy_file(const std::string& dir, const Config& cfg, const std::string& file,
-                            const std::string& new_suffix) {
+VAR load_policy(const std::string& dir, const Config& cfg, const std::string& file) {
   VAR var = make_policy(cfg);
   const std::string path = dir + "/" + file;
   if (!std::filesystem::exists(path)) throw Error(path + ": policy weights not found");
-  load_module(path, *var, false, new_suffix);
+  load_module(path, *var);
   var->eval();
-  return var;
-}
-
-VAR load_policy(const std::string& dir, const Config& cfg, const std::string& file) {
-  return load_policy_file(dir, cfg, file, "");
-}
-
-VAR warm_start_policy(const std::string& dir, const Config& cfg) {
-  const VarConfig from = VarConfig::from_config(load_model_config(dir)), to = VarConfig::from_config(cfg);
-  const std::string new_tables = to.layout_bias && !from.layout_bias ? "layout_bias_HWQ" : "";
-  VAR var = load_policy_file(dir, cfg, "policy.safetensors", new_tables);
-  if (to.text_cond() && from.quote_pos_outside == "shared" && to.quote_pos_outside == "own")
-    var->text_encoder->copy_shared_outside_row();
   return var;
 }
 

@@ -10,11 +10,6 @@ namespace varrl {
 
 VAR make_policy(const Config& cfg);
 VAR load_policy(const std::string& dir, const Config& cfg, const std::string& file = "policy.safetensors");
-// `cfg`'s policy from the model folder `dir` (its config.yaml says how it was built): when `cfg` adds the layout
-// prior (model.layout_bias) to a model without it, its tables start at zero — the same function as the model in
-// `dir`; when `cfg` adds `own` outside quote positions to a `shared` model, the new row copies row 0 (text_encoder.h).
-// Otherwise the same as load_policy(dir, cfg).
-VAR warm_start_policy(const std::string& dir, const Config& cfg);
 void save_policy(const std::string& path, const VAR& var, DType storage = DType::F32);
 
 // dst ← decay·dst + (1 − decay)·src, parameter by parameter (EMA of the policy).

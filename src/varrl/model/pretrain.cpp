@@ -13,7 +13,7 @@
 #include "varrl/core/train_state.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/model/self_correction.h"
-#include "varrl/sampler/sampler.h"
+#include "varrl/tokenizer/scale_tokens.h"
 
 namespace varrl {
 
@@ -53,7 +53,7 @@ void check_pretrain_config(const Config& cfg) {
                           "pretrain.ckpt_every", "pretrain.stop_at", "pretrain.lr"})  // lr 0: a no-op run
     require_at_least(cfg, key, 0);
   require_in(cfg, "pretrain.ema", 0, 1, true);
-  for (const char* key : {"pretrain.cond_drop", "pretrain.self_correction", "pretrain.own_prefix"})
+  for (const char* key : {"pretrain.cond_drop", "pretrain.self_correction"})
     require_in(cfg, key, 0, 1);
 }
 
@@ -71,13 +71,6 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   const int64_t end = stop_at > 0 ? std::min(stop_at, steps) : steps;
   const uint64_t seed = cfg.get<int64_t>("runtime.seed");
   const double self_correction = cfg.get<double>("pretrain.self_correction");
-  const double own_prefix_prob = cfg.get<double>("pretrain.own_prefix");
-  const int own_prefix_scales = cfg.get<int>("pretrain.own_prefix_scales");
-  if (own_prefix_prob > 0 &&
-      (own_prefix_scales < 1 || own_prefix_scales >= static_cast<int>(var->cfg.patch_nums.size())))
-    throw Error("pretrain.own_prefix_scales must be in [1, number of scales - 1], got " +
-                std::to_string(own_prefix_scales));
-  const SamplingParams own_sampling = SamplingParams::from_config(cfg);
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
   const int64_t N = data.codes_NL.size(0), L = var->cfg.L(), V = var->cfg.vocab_size;
@@ -123,25 +116,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     {
       torch::NoGradGuard ng;
       auto inputs_Bl = split_scales(idx_BL, pn);
-      if (self_correction > 0 || own_prefix_prob > 0) {  // targets that correct replaced coarser codes
-        std::vector<MultiScaleQuantizerImpl::CodeChooser> choosers;
-        if (own_prefix_prob > 0) {  // scheduled sampling: the first m scales of some samples are the model's own
-          auto m_B = torch::where(torch::rand({B}, g) < own_prefix_prob,
-                                  torch::randint(1, own_prefix_scales + 1, {B}, g, torch::kLong),
-                                  torch::zeros({B}, torch::kLong));
-          auto seeds_B = torch::randint(1LL << 40, {B}, g, torch::kLong);
-          std::vector<uint64_t> seeds(seeds_B.data_ptr<int64_t>(), seeds_B.data_ptr<int64_t>() + B);
-          auto own = sample(var, vae, var->encode_prompts(prompts), own_sampling, seeds, {}, false, own_prefix_scales);
-          choosers.push_back(own_prefix(own.idx_Bl, m_B));
-        }
-        if (self_correction > 0)
-          choosers.push_back(random_flips(torch::rand({B}, g) * self_correction, V, SN, g));
-        auto sc = vae->quantize->f_to_idxBl_correcting(
-            vae->quantize->idxBl_to_fhat(inputs_Bl), [&](int si, const torch::Tensor& label_Bl) {
-              auto chosen_Bl = label_Bl;
-              for (auto& c : choosers) chosen_Bl = c(si, chosen_Bl);
-              return chosen_Bl;
-            });
+      if (self_correction > 0) {  // targets that correct randomly replaced coarser codes
+        auto sc = vae->quantize->f_to_idxBl_correcting(vae->quantize->idxBl_to_fhat(inputs_Bl),
+                                                       random_flips(torch::rand({B}, g) * self_correction, V, SN, g));
         idx_BL = cat_scales(sc.labels_Bl);
         inputs_Bl = sc.inputs_Bl;
       }
@@ -162,11 +139,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     {
       torch::NoGradGuard ng;
       auto correct_BL = (logits_BLV.argmax(-1) == idx_BL).to(torch::kDouble);
-      int64_t off = 0;
-      for (int si = 0; si < SN; ++si) {
-        loss_sum_S[si] += ce_BL.slice(1, off, off + pn[si].area()).mean().item<double>();
-        acc_sum_S[si] += correct_BL.slice(1, off, off + pn[si].area()).mean().item<double>();
-        off += pn[si].area();
+      for (const auto& s : scale_spans(pn)) {
+        loss_sum_S[s.si] += ce_BL.slice(1, s.begin, s.end).mean().item<double>();
+        acc_sum_S[s.si] += correct_BL.slice(1, s.begin, s.end).mean().item<double>();
       }
     }
     window += loss.item<double>(), ++window_n;
@@ -186,8 +161,7 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
               .to(torch::kDouble);
         };
         auto gain_BL = ce_of(swapped) - ce_of(prompts);
-        for (int si = 0, off = 0; si < SN; off += pn[si].area(), ++si)
-          text_gain_S[si] = gain_BL.slice(1, off, off + pn[si].area()).mean();
+        for (const auto& s : scale_spans(pn)) text_gain_S[s.si] = gain_BL.slice(1, s.begin, s.end).mean();
       }
       double mean = window / window_n;
       if (res.first_loss == 0) res.first_loss = mean;

@@ -14,14 +14,4 @@ MultiScaleQuantizerImpl::CodeChooser random_flips(const torch::Tensor& flip_B, i
   };
 }
 
-MultiScaleQuantizerImpl::CodeChooser own_prefix(const std::vector<torch::Tensor>& own_Bl,
-                                                const torch::Tensor& prefix_scales_B) {
-  auto m_B1 = prefix_scales_B.to(torch::kLong).unsqueeze(1);
-  return [own_Bl, m_B1](int si, const torch::Tensor& label_Bl) {
-    if (si >= static_cast<int>(own_Bl.size())) return label_Bl;
-    auto use_B1 = (m_B1 > si).to(label_Bl.device());
-    return torch::where(use_B1, own_Bl[si].to(label_Bl.device()), label_Bl);
-  };
-}
-
 }  // namespace varrl

@@ -1,9 +1,9 @@
 // Self-correcting teacher forcing for next-scale pretraining. Plain teacher forcing only ever shows the transformer
 // ground-truth coarser scales, but when sampling, an error at a coarse scale is never corrected by the finer ones
 // (docs/base-model.md: teacher-forced accuracy 0.86–0.95 at scales 2–4, yet few sampled words are right). Here the
-// coarser codes are replaced — by random codes (Infinity's bitwise self-correction, on indices) or by the model's own
-// samples (scheduled sampling) — and every later target is re-quantised from the ground-truth latent, so it is the
-// code that corrects what the replaced codes got wrong (MultiScaleQuantizer::f_to_idxBl_correcting).
+// coarser codes are replaced by random codes (Infinity's bitwise self-correction, on indices) and every later target
+// is re-quantised from the ground-truth latent, so it is the code that corrects what the replaced codes got wrong
+// (MultiScaleQuantizer::f_to_idxBl_correcting).
 #pragma once
 #include <torch/torch.h>
 
@@ -17,10 +17,5 @@ namespace varrl {
 // no later input and is never flipped). Draws from `gen` in scale order.
 MultiScaleQuantizerImpl::CodeChooser random_flips(const torch::Tensor& flip_B, int64_t V, int SN,
                                                   torch::Generator& gen);
-
-// Sample b's codes at scales si < prefix_scales_B[b] are own_Bl[si] (the model's own samples); later scales, and all
-// scales of a sample with prefix_scales_B[b] = 0, keep the nearest code.
-MultiScaleQuantizerImpl::CodeChooser own_prefix(const std::vector<torch::Tensor>& own_Bl,
-                                                const torch::Tensor& prefix_scales_B);
 
 }  // namespace varrl

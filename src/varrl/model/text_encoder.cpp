@@ -4,9 +4,8 @@
 
 namespace varrl {
 
-TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len, bool own_outside_index) {
-  const int64_t outside = own_outside_index ? TextEncoderImpl::kMaxQuotePos - 1 : 0;
-  const int64_t last_quoted = TextEncoderImpl::kMaxQuotePos - (own_outside_index ? 2 : 1);
+TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len) {
+  const int64_t outside = 0, last_quoted = TextEncoderImpl::kMaxQuotePos - 1;
   const int64_t B = static_cast<int64_t>(prompts.size());
   int64_t T = 1;
   for (auto& p : prompts) T = std::max<int64_t>(T, std::min<int64_t>(max_len, static_cast<int64_t>(p.size())));
@@ -55,12 +54,12 @@ TextLayerImpl::TextLayerImpl(int64_t d, int64_t h) : dim(d), heads(h) {
   fc2 = register_module("fc2", torch::nn::Linear(4 * d, d));
 }
 
-torch::Tensor TextLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& bias) {
-  const auto B = x.size(0), T = x.size(1), c = dim / heads;
-  auto q_kv = qkv(ln1(x)).view({B, T, 3, heads, c}).permute({2, 0, 3, 1, 4});
-  auto a = attention(q_kv[0], q_kv[1], q_kv[2], 1.0 / std::sqrt(static_cast<double>(c)), bias);
-  auto h = x + proj(a.transpose(1, 2).reshape({B, T, dim}));
-  return h + fc2(torch::gelu(fc1(ln2(h)), "tanh"));
+torch::Tensor TextLayerImpl::forward(const torch::Tensor& x_BTc, const torch::Tensor& bias_B11T) {
+  const auto B = x_BTc.size(0), T = x_BTc.size(1), c = dim / heads;
+  auto qkv_3BHTc = qkv(ln1(x_BTc)).view({B, T, 3, heads, c}).permute({2, 0, 3, 1, 4});
+  auto a_BHTc = attention(qkv_3BHTc[0], qkv_3BHTc[1], qkv_3BHTc[2], 1.0 / std::sqrt(static_cast<double>(c)), bias_B11T);
+  auto h_BTc = x_BTc + proj(a_BHTc.transpose(1, 2).reshape({B, T, dim}));
+  return h_BTc + fc2(torch::gelu(fc1(ln2(h_BTc)), "tanh"));
 }
 
 TextEncoderImpl::TextEncoderImpl(int64_t d, int64_t n_layers, int64_t h, int64_t max_len) {
@@ -73,25 +72,22 @@ TextEncoderImpl::TextEncoderImpl(int64_t d, int64_t n_layers, int64_t h, int64_t
   ln_out = register_module("ln_out", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
 }
 
-void TextEncoderImpl::copy_shared_outside_row() {
-  torch::NoGradGuard ng;
-  quote_pos_embed->weight[kMaxQuotePos - 1].copy_(quote_pos_embed->weight[0]);
-}
 
 std::pair<torch::Tensor, torch::Tensor> TextEncoderImpl::forward(const TextTokens& tok) {
   const auto T = tok.ids_BT.size(1);
-  auto pos = torch::arange(T, tok.ids_BT.options());
-  auto x = byte_embed(tok.ids_BT) + pos_embed(pos).unsqueeze(0) + segment_embed(tok.segment_BT) +
-           quote_pos_embed(tok.quote_pos_BT);
-  auto bias = padding_bias(tok.pad_BT, x.scalar_type());
-  for (size_t i = 0; i < layers->size(); ++i) x = layers[i]->as<TextLayerImpl>()->forward(x, bias);
-  x = ln_out(x);
+  auto pos_T = torch::arange(T, tok.ids_BT.options());
+  auto x_BTc = byte_embed(tok.ids_BT) + pos_embed(pos_T).unsqueeze(0) + segment_embed(tok.segment_BT) +
+               quote_pos_embed(tok.quote_pos_BT);
+  auto bias_B11T = padding_bias(tok.pad_BT, x_BTc.scalar_type());
+  for (size_t i = 0; i < layers->size(); ++i) x_BTc = layers[i]->as<TextLayerImpl>()->forward(x_BTc, bias_B11T);
+  x_BTc = ln_out(x_BTc);
   // Pooled over the quoted text when the prompt quotes any (else over the whole prompt): the SOS token and the
   // AdaLN condition then carry the words to render, not mostly the template around them.
   auto valid_BT = ~tok.pad_BT, quoted_BT = valid_BT & (tok.segment_BT == 1);
-  auto keep = torch::where(quoted_BT.any(1, /*keepdim=*/true), quoted_BT, valid_BT).unsqueeze(-1).to(x.scalar_type());
-  auto pooled = (x * keep).sum(1) / keep.sum(1).clamp_min(1.0);
-  return {x, pooled};
+  auto keep_BT1 =
+      torch::where(quoted_BT.any(1, /*keepdim=*/true), quoted_BT, valid_BT).unsqueeze(-1).to(x_BTc.scalar_type());
+  auto pooled_Bc = (x_BTc * keep_BT1).sum(1) / keep_BT1.sum(1).clamp_min(1.0);
+  return {x_BTc, pooled_Bc};
 }
 
 }  // namespace varrl

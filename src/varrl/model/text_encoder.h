@@ -20,10 +20,8 @@ struct TextTokens {
 };
 
 // Tokenises prompts to at most `max_len` bytes (T = longest prompt, ≥ 1). Bytes outside quotes get quote position
-// 0 — the index of every quoted text's first letter — when `own_outside_index` is false (model.quote_pos_outside
-// `shared`, what models trained before 2026-12-05 use), else their own index kMaxQuotePos − 1, which no quoted
-// byte reaches (`own`): then the first letter is told apart from the template by its quote position alone.
-TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len, bool own_outside_index = false);
+// 0, the same as every quoted text's first letter (the segment embedding tells them apart).
+TextTokens tokenize_prompts(const std::vector<std::string>& prompts, int max_len);
 
 struct TextLayerImpl : torch::nn::Module {
   TextLayerImpl(int64_t dim, int64_t heads);
@@ -40,9 +38,6 @@ struct TextEncoderImpl : torch::nn::Module {
   std::pair<torch::Tensor, torch::Tensor> forward(const TextTokens& tok);
 
   static constexpr int64_t kMaxQuotePos = 32;
-  // Warm start of an `own` model from a `shared` one: the outside bytes' row becomes row 0, so the encoder computes
-  // exactly what it did before its first update.
-  void copy_shared_outside_row();
   torch::nn::Embedding byte_embed{nullptr}, pos_embed{nullptr}, segment_embed{nullptr}, quote_pos_embed{nullptr};
   torch::nn::ModuleList layers;
   torch::nn::LayerNorm ln_out{nullptr};

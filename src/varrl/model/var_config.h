@@ -12,21 +12,18 @@ struct VarConfig {
   int depth = 4, width = 192, num_heads = 4;
   double mlp_ratio = 4.0;
   bool attn_l2_norm = true;
-  std::string cond = "text";  // text | class
+  enum class Cond { Text, Class };
+  Cond cond = Cond::Text;
   int num_classes = 10;
   int text_max_len = 96, text_width = 128, text_layers = 2, text_heads = 4;
-  std::string cross_attn_text = "all";  // all | quoted: cross-attention sees the whole prompt or its quoted text
-  // shared | own: the quote position of bytes outside quotes (text_encoder.h)
-  std::string quote_pos_outside = "shared";
-  bool layout_bias = false;  // a learned per-column, per-quote-position cross-attention bias (attention.h)
-  double layout_bias_gain = 100;  // its scale in the forward: AdamW moves it by ~gain · lr per step
+  bool cross_attn_quoted_only = false;  // model.cross_attn_text: all (false) | quoted (the quoted text, if any)
   double init_std = 0.02, init_adaln = 0.5, init_adaln_gamma = 1e-5;
   // From the tokenizer:
   std::vector<Scale> patch_nums;
   int vocab_size = 512, Cvae = 16;
 
   static VarConfig from_config(const Config& cfg);
-  bool text_cond() const { return cond == "text"; }
+  bool text_cond() const { return cond == Cond::Text; }
   int L() const;  // total tokens Σ h_t w_t
   int first_l() const { return patch_nums.at(0).area(); }
   // Start offset of scale si in the flattened sequence.

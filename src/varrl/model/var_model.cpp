@@ -14,7 +14,6 @@ Condition Condition::index(const torch::Tensor& rows) const {
     c.text_BTc = text_BTc.index_select(0, rows);
     c.text_bias_B11T = text_bias_B11T.index_select(0, rows);
   }
-  if (quote_onehot_BQT.defined()) c.quote_onehot_BQT = quote_onehot_BQT.index_select(0, rows);
   return c;
 }
 
@@ -30,11 +29,6 @@ Condition Condition::cat(const Condition& a, const Condition& b) {
     };
     c.text_BTc = torch::cat({pad_text(a.text_BTc), pad_text(b.text_BTc)});
     c.text_bias_B11T = torch::cat({pad_bias(a.text_bias_B11T), pad_bias(b.text_bias_B11T)});
-  }
-  if (a.quote_onehot_BQT.defined()) {
-    const auto T = std::max(a.quote_onehot_BQT.size(2), b.quote_onehot_BQT.size(2));
-    auto pad = [T](const torch::Tensor& t) { return F::pad(t, F::PadFuncOptions({0, T - t.size(2)})); };
-    c.quote_onehot_BQT = torch::cat({pad(a.quote_onehot_BQT), pad(b.quote_onehot_BQT)});
   }
   return c;
 }
@@ -55,20 +49,9 @@ VARImpl::VARImpl(const VarConfig& c) : cfg(c) {
   pos_1LC = register_parameter("pos_1LC", torch::zeros({1, L, D}));
   lvl_embed = register_module("lvl_embed", torch::nn::Embedding(SN, D));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  std::vector<int64_t> col;  // token (i, j) of scale si sits in column j of that scale; scales side by side
-  int64_t cols = 0;
-  for (const auto& pn : cfg.patch_nums) {
-    for (int i = 0; i < pn.h; ++i)
-      for (int j = 0; j < pn.w; ++j) col.push_back(cols + j);
-    cols += pn.w;
-  }
-  col_L = torch::tensor(col, torch::kLong);
-  const int64_t layout_cols = cfg.layout_bias ? cols : 0,
-                quote_pos = cfg.layout_bias ? TextEncoderImpl::kMaxQuotePos : 0;
   for (int i = 0; i < cfg.depth; ++i)
     blocks->push_back(AdaLNSelfAttn(D, cfg.num_heads, cfg.mlp_ratio, cfg.attn_l2_norm,
-                                    cfg.text_cond() ? cfg.text_width : 0, layout_cols, quote_pos,
-                                    cfg.layout_bias_gain));
+                                    cfg.text_cond() ? cfg.text_width : 0));
   head_nm = register_module("head_nm", AdaLNBeforeHead(D));
   head = register_module("head", torch::nn::Linear(D, cfg.vocab_size));
 
@@ -122,8 +105,6 @@ Condition VARImpl::null_condition(int64_t B) {
     c.cond_BD = c.sos_BD = null_cond_1D.expand({B, cfg.width});
     c.text_BTc = null_text_11c.expand({B, 1, cfg.text_width});
     c.text_bias_B11T = torch::zeros({B, 1, 1, 1}, null_cond_1D.options());
-    if (cfg.layout_bias)
-      c.quote_onehot_BQT = torch::zeros({B, TextEncoderImpl::kMaxQuotePos, 1}, null_cond_1D.options());
   } else {
     auto label = torch::full({B}, cfg.num_classes, torch::TensorOptions().dtype(torch::kLong).device(pos_1LC.device()));
     c.cond_BD = c.sos_BD = class_emb(label);
@@ -133,7 +114,7 @@ Condition VARImpl::null_condition(int64_t B) {
 
 Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const torch::Tensor& drop_B) {
   if (!cfg.text_cond()) throw Error("this model is class-conditional (model.cond=class): it takes labels, not prompts");
-  auto tok = tokenize_prompts(prompts, cfg.text_max_len, cfg.quote_pos_outside == "own");
+  auto tok = tokenize_prompts(prompts, cfg.text_max_len);
   const auto dev = pos_1LC.device();
   tok.ids_BT = tok.ids_BT.to(dev), tok.segment_BT = tok.segment_BT.to(dev);
   tok.quote_pos_BT = tok.quote_pos_BT.to(dev), tok.pad_BT = tok.pad_BT.to(dev);
@@ -142,16 +123,11 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
   c.cond_BD = c.sos_BD = text_proj(pooled_Bc);
   c.text_BTc = text_BTc;
   auto hidden_BT = tok.pad_BT;
-  if (cfg.cross_attn_text == "quoted") {  // hide the template around the quotes (rows that quote nothing keep all)
+  if (cfg.cross_attn_quoted_only) {  // hide the template around the quotes (rows that quote nothing keep all)
     auto quoted_BT = tok.segment_BT == 1;
     hidden_BT = hidden_BT | (quoted_BT.any(1, /*keepdim=*/true) & ~quoted_BT);
   }
   c.text_bias_B11T = padding_bias(hidden_BT, text_BTc.scalar_type());
-  if (cfg.layout_bias) {
-    auto quoted_BT1 = (tok.segment_BT == 1).unsqueeze(-1);
-    auto onehot_BTQ = F::one_hot(tok.quote_pos_BT, TextEncoderImpl::kMaxQuotePos) * quoted_BT1;
-    c.quote_onehot_BQT = onehot_BTQ.transpose(1, 2).to(text_BTc.scalar_type());
-  }
   if (drop_B.defined() && drop_B.any().item<bool>()) {
     const int64_t B = c.batch(), T = text_BTc.size(1);
     auto drop = drop_B.to(dev);
@@ -162,9 +138,6 @@ Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const
     c.cond_BD = c.sos_BD = torch::where(drop.view({B, 1}), n.cond_BD, c.cond_BD);
     c.text_BTc = torch::where(drop.view({B, 1, 1}), null_text, c.text_BTc);
     c.text_bias_B11T = torch::where(drop.view({B, 1, 1, 1}), null_bias, c.text_bias_B11T);
-    if (cfg.layout_bias)  // the null condition has no quoted bytes
-      c.quote_onehot_BQT =
-          torch::where(drop.view({B, 1, 1}), torch::zeros_like(c.quote_onehot_BQT), c.quote_onehot_BQT);
   }
   return c;
 }
@@ -179,14 +152,10 @@ Condition VARImpl::encode_labels(const torch::Tensor& label_B, const torch::Tens
   return c;
 }
 
-torch::Tensor VARImpl::run_blocks(torch::Tensor x, const Condition& c, const torch::Tensor& attn_bias, int64_t begin) {
-  BlockContext ctx{c.cond_BD, attn_bias, c.text_BTc, c.text_bias_B11T, {}};
-  if (c.quote_onehot_BQT.defined()) {
-    if (col_L.device() != x.device()) col_L = col_L.to(x.device());  // moved once, not on every forward
-    ctx.layout = {col_L.slice(0, begin, begin + x.size(1)), c.quote_onehot_BQT};
-  }
-  for (size_t i = 0; i < blocks->size(); ++i) x = blocks[i]->as<AdaLNSelfAttnImpl>()->forward(x, ctx);
-  return head(head_nm(x, c.cond_BD));
+torch::Tensor VARImpl::run_blocks(torch::Tensor x_BLC, const Condition& c, const torch::Tensor& attn_bias_11LL) {
+  BlockContext ctx{c.cond_BD, attn_bias_11LL, c.text_BTc, c.text_bias_B11T};
+  for (size_t i = 0; i < blocks->size(); ++i) x_BLC = blocks[i]->as<AdaLNSelfAttnImpl>()->forward(x_BLC, ctx);
+  return head(head_nm(x_BLC, c.cond_BD));
 }
 
 torch::Tensor VARImpl::forward(const Condition& c, const torch::Tensor& x_BLCv) {
@@ -196,7 +165,7 @@ torch::Tensor VARImpl::forward(const Condition& c, const torch::Tensor& x_BLCv) 
   const int64_t L = x_BLC.size(1);
   x_BLC = x_BLC + lvl_embed(lvl_1L.slice(1, 0, L)) + pos_1LC.slice(1, 0, L);
   auto bias = attn_bias_for_masking.slice(2, 0, L).slice(3, 0, L).to(x_BLC.scalar_type());
-  return run_blocks(x_BLC, c, bias, 0);
+  return run_blocks(x_BLC, c, bias);
 }
 
 torch::Tensor VARImpl::forward_scale(const Condition& c, int si, const torch::Tensor& next_input) {
@@ -208,7 +177,7 @@ torch::Tensor VARImpl::forward_scale(const Condition& c, int si, const torch::Te
   else
     x_BlC = word_embed(next_input.flatten(2).transpose(1, 2));
   x_BlC = x_BlC + lvl_embed(lvl_1L.slice(1, begin, begin + l)) + pos_1LC.slice(1, begin, begin + l);
-  return run_blocks(x_BlC, c, torch::Tensor(), begin);
+  return run_blocks(x_BlC, c, torch::Tensor());
 }
 
 void VARImpl::enable_kv_cache(bool on) {

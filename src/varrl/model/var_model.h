@@ -19,7 +19,6 @@ struct Condition {
   torch::Tensor sos_BD;          // start-of-sequence content
   torch::Tensor text_BTc;        // text states (undefined in class mode)
   torch::Tensor text_bias_B11T;  // 0 / -inf padding bias of the text
-  torch::Tensor quote_onehot_BQT;  // model.layout_bias only: quote position of each quoted byte (attention.h)
   int64_t batch() const { return cond_BD.size(0); }
   Condition index(const torch::Tensor& rows) const;              // gather rows (e.g. repeat per group)
   static Condition cat(const Condition& a, const Condition& b);  // stack batches (text padded to the same length)
@@ -50,11 +49,9 @@ struct VARImpl : torch::nn::Module {
   torch::nn::ModuleList blocks;
   AdaLNBeforeHead head_nm{nullptr};
   torch::Tensor lvl_1L, attn_bias_for_masking;  // buffers (as VAR)
-  // column of each token among all scales' columns (layout prior; not saved; on the device of the latest forward)
-  torch::Tensor col_L;
 
  private:
-  torch::Tensor run_blocks(torch::Tensor x_BLC, const Condition& c, const torch::Tensor& attn_bias, int64_t begin);
+  torch::Tensor run_blocks(torch::Tensor x_BLC, const Condition& c, const torch::Tensor& attn_bias);
   void init_weights();
 };
 TORCH_MODULE(VAR);

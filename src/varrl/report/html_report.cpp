@@ -13,9 +13,9 @@
 #include <set>
 
 #include "varrl/core/atomic_file.h"
-#include "varrl/core/base64.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
+#include "varrl/report/html_parts.h"
 #include "varrl/report/svg_plot.h"
 
 namespace varrl {
@@ -238,29 +238,6 @@ std::vector<std::string> summary_row(const RunData& r) {
           phases.empty() ? "\xe2\x80\x93" : phases};
 }
 
-std::string table_html(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::string o = "<table>\n<tr>";
-  for (const auto& h : header) o += "<th>" + html_escape(h) + "</th>";
-  o += "</tr>\n";
-  for (const auto& row : rows) {
-    o += "<tr>";
-    for (const auto& c : row) o += "<td>" + html_escape(c) + "</td>";
-    o += "</tr>\n";
-  }
-  return o + "</table>\n";
-}
-
-// A PNG file as an <img> with a data URI (the file must be a PNG).
-std::string img_html(const std::string& path, const std::string& alt) {
-  const std::string bytes = read_file(path);
-  if (bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) throw Error(path + ": not a PNG file");
-  return "<img src=\"data:image/png;base64," + base64_encode(bytes) + "\" alt=\"" + html_escape(alt) + "\">";
-}
-
-std::string figure_html(const std::string& path, const std::string& caption) {
-  return "<figure>" + img_html(path, caption) + "<figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
-}
-
 std::string eval_value(const json& eval, const char* part, const char* key) {
   if (!eval.is_object() || !eval.contains(part) || !eval[part].is_object()) return "\xe2\x80\x93";
   return format_number(num(eval[part], key));
@@ -361,7 +338,13 @@ void write_report(const std::vector<std::string>& run_dirs, const std::string& o
   for (const auto& r : runs)
     o += "<li><b>" + html_escape(r.label) + "</b> <span class=\"path\">" + html_escape(r.dir) + "</span> (" +
          std::to_string(r.records.size()) + " steps)</li>\n";
-  o += "</ul>\n<h2>Summary</h2>\n";
+  o += "</ul>\n";
+  if (!opt.lead_image.empty() || !opt.lead_rows.empty()) {  // the result that matters, before the training details
+    o += "<h2>Result</h2>\n";
+    if (!opt.lead_rows.empty()) o += table_html(opt.lead_header, opt.lead_rows);
+    if (!opt.lead_image.empty()) o += figure_html(opt.lead_image, opt.lead_caption);
+  }
+  o += "<h2>Training</h2>\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : runs) rows.push_back(summary_row(r));
   o += table_html({"run", "records", "last step", "reward, first 10%", "reward, last 10%", "\xce\x94 reward",

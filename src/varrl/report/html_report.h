@@ -11,6 +11,10 @@ struct ReportOptions {
   std::string title = "varrl report";
   std::vector<std::string> table_header;  // optional extra table (e.g. the ablation table)
   std::vector<std::vector<std::string>> table_rows;
+  // An optional opening "Result" section: a table and a PNG (e.g. `varrl demo`'s before/after grid).
+  std::vector<std::string> lead_header;
+  std::vector<std::vector<std::string>> lead_rows;
+  std::string lead_image, lead_caption;
 };
 
 // Writes the report to `out_file` atomically. Throws varrl::Error (one line naming the path) when a run directory is

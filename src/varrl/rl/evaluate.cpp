@@ -146,7 +146,7 @@ Image eval_grid(const EvalResult& r, size_t max_rows) {
 EvalResult evaluate_model_folder(const std::string& dir, const Config& cfg, const std::vector<PromptRecord>& prompts,
                                  const EvalOptions& opt) {
   auto vae = load_tokenizer(dir, cfg);
-  auto var = warm_start_policy(dir, cfg);
+  auto var = load_policy(dir, cfg);
   auto reward = make_reward(cfg);
   std::unique_ptr<RewardFn> ocr;  // word accuracy needs OCR words; a second OCR reward only if `reward` reads none
   if (reward->name().find("ocr") == std::string::npos) ocr = make_reward(cfg, "ocr_ned");

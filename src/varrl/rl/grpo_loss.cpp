@@ -1,35 +1,39 @@
 #include "varrl/rl/grpo_loss.h"
 
-#include "varrl/core/error.h"
+#include "varrl/core/choice.h"
+#include "varrl/tokenizer/scale_tokens.h"
 
 namespace varrl {
 
-double grpo_denominator(const std::string& agg, const torch::Tensor& w) {
+GrpoLossOptions GrpoLossOptions::from_config(const Config& cfg) {
+  return {cfg.get<double>("rl.clip_eps_low"), cfg.get<double>("rl.clip_eps_high"), cfg.get<double>("rl.kl_beta"),
+          choice<RatioLevel>(cfg, "rl.ratio_level", {{"token", RatioLevel::Token}, {"grid", RatioLevel::Grid}}),
+          choice<LossAgg>(cfg, "rl.loss_agg",
+                          {{"token_mean", LossAgg::TokenMean}, {"seq_mean", LossAgg::SeqMean}, {"sum", LossAgg::Sum}})};
+}
+
+double grpo_denominator(LossAgg agg, const torch::Tensor& w) {
   // Σw in double: the same value whether one process sums the batch or ranks sum their shares (data parallel).
-  if (agg == "token_mean") return std::max(1e-12, w.sum(torch::kDouble).item<double>());
-  if (agg == "seq_mean") return static_cast<double>(std::max<int64_t>(1, w.size(0)));
-  if (agg == "dr_grpo") return static_cast<double>(std::max<int64_t>(1, w.size(0) * w.size(1)));
-  throw Error("rl.loss_agg must be token_mean, seq_mean or dr_grpo, got '" + agg + "'");
+  switch (agg) {
+    case LossAgg::TokenMean: return std::max(1e-12, w.sum(torch::kDouble).item<double>());
+    case LossAgg::SeqMean: return static_cast<double>(std::max<int64_t>(1, w.size(0)));
+    case LossAgg::Sum: break;
+  }
+  return static_cast<double>(std::max<int64_t>(1, w.size(0) * w.size(1)));
 }
 
 GrpoLossOutput grpo_loss(const GrpoLossInput& in, const GrpoLossOptions& opt, const std::vector<Scale>& pn,
                          double denominator) {
   auto diff_BL = in.logp_BL - in.old_logp_BL;
   torch::Tensor ratio_BL;
-  if (opt.ratio_level == "token") {
+  if (opt.ratio_level == RatioLevel::Token) {
     ratio_BL = diff_BL.exp();
-  } else if (opt.ratio_level == "grid") {
+  } else {
     // One ratio per action (grid): exp(Σ_j diff_j) over the scale's tokens, shared by its tokens.
     std::vector<torch::Tensor> parts;
-    int64_t off = 0;
-    for (const auto& s : pn) {
-      auto d = diff_BL.slice(1, off, off + s.area()).sum(1, true);
-      parts.push_back(d.exp().expand({-1, s.area()}));
-      off += s.area();
-    }
+    for (const auto& s : scale_spans(pn))
+      parts.push_back(diff_BL.slice(1, s.begin, s.end).sum(1, true).exp().expand({-1, s.size()}));
     ratio_BL = torch::cat(parts, 1);
-  } else {
-    throw Error("rl.ratio_level must be token or grid, got '" + opt.ratio_level + "'");
   }
   auto unclipped = ratio_BL * in.A_BL;
   auto clipped = ratio_BL.clamp(1 - opt.eps_low, 1 + opt.eps_high) * in.A_BL;
@@ -42,7 +46,7 @@ GrpoLossOutput grpo_loss(const GrpoLossInput& in, const GrpoLossOptions& opt, co
   }
   auto weighted_BL = term_BL * in.w_BL;
   torch::Tensor loss;
-  if (opt.agg == "seq_mean")
+  if (opt.agg == LossAgg::SeqMean)
     loss = (weighted_BL.sum(1) / in.w_BL.sum(1).clamp_min(1e-12)).sum() / denominator;
   else
     loss = weighted_BL.sum() / denominator;

@@ -1,8 +1,24 @@
 #include "varrl/rl/rl_config_check.h"
 
+#include "varrl/core/choice.h"
 #include "varrl/core/config_check.h"
+#include "varrl/data/render.h"
+#include "varrl/model/var_config.h"
+#include "varrl/rl/advantages.h"
+#include "varrl/rl/grpo_loss.h"
+#include "varrl/rl/mask_propagation.h"
+#include "varrl/rl/panw.h"
+#include "varrl/rl/vmr.h"
+#include "varrl/sampler/sampling_dist.h"
+#include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl {
+
+Config rl_base_config(const std::string& model_dir) {
+  Config base = load_model_config(model_dir);
+  base.root()["rl"] = YAML::Clone(Config::defaults().root()["rl"]);
+  return base;
+}
 
 void check_rl_config(const Config& cfg) {
   for (const char* key : {"rl.steps", "rl.prompts_per_step", "rl.inner_epochs", "rl.micro_batch", "rl.max_bad_steps",
@@ -16,7 +32,20 @@ void check_rl_config(const Config& cfg) {
   require_above(cfg, "rl.vmr.eta", 0);
   require_in(cfg, "rl.clip_eps_low", 0, 1, true);
   require_in(cfg, "rl.ema", 0, 1, true);
-  require_in(cfg, "rl.char_credit", 0, 1);
+  const auto betas = cfg.get<std::vector<double>>("rl.adam_betas");
+  if (betas.size() != 2 || betas[0] < 0 || betas[0] >= 1 || betas[1] < 0 || betas[1] >= 1)
+    throw Error("config key 'rl.adam_betas' must be two numbers in [0, 1), e.g. [0.9, 0.95]");
+  // Every option string, read as the run will read it.
+  VmrOptions::from_config(cfg);
+  MaskOptions::from_config(cfg);
+  PanwOptions::from_config(cfg);
+  GrpoLossOptions::from_config(cfg);
+  AdvantageOptions::from_config(cfg);
+  choice<bool>(cfg, "rl.logprob", {{"policy", true}, {"sampling", false}});
+  SamplingParams::from_config(cfg, "rl.rollout");
+  SamplingParams::from_config(cfg);
+  VarConfig::from_config(cfg);
+  RenderOptions::from_config(cfg);
 }
 
 }  // namespace varrl

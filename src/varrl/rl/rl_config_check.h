@@ -1,12 +1,17 @@
-// Range checks of the rl.* numbers (core/config_check.h), run before an RL run touches its folder: rl.group_size=1,
-// rl.steps=0, rl.panw.alpha=-1, ... stop with one line naming the key. Mode strings (rl.adv_norm, rl.loss_agg, ...)
-// are checked where they are read.
+// Checks of an RL config, run before an RL run touches its folder: ranges of the rl.* numbers (core/config_check.h;
+// rl.group_size=1, rl.steps=0, rl.panw.alpha=-1, ... stop with one line naming the key) and every option string,
+// read into its enum as the run reads it (rl.vmr.suffix_group=bogus names the key and the allowed values).
 #pragma once
+#include <string>
+
+#include "varrl/core/config.h"
 
 namespace varrl {
 
-class Config;
-
 void check_rl_config(const Config& cfg);
+
+// The config an RL run starts from: the model folder's architecture and task (data, render, tokenizer, model,
+// sampler, reward) with the RL settings of configs/defaults.yaml, whatever run or pretraining wrote the folder.
+Config rl_base_config(const std::string& model_dir);
 
 }  // namespace varrl

@@ -6,10 +6,12 @@
 #include <filesystem>
 
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/choice.h"
 #include "varrl/core/error.h"
 #include "varrl/core/grid.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/progress.h"
+#include "varrl/core/rng.h"
 #include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/metrics.h"
@@ -19,8 +21,8 @@
 #include "varrl/model/policy_io.h"
 #include "varrl/model/trainable.h"
 #include "varrl/rl/evaluate.h"
-#include "varrl/rl/panw.h"
 #include "varrl/rl/rl_config_check.h"
+#include "varrl/rl/step_metrics.h"
 #include "varrl/sampler/sampler.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
@@ -35,12 +37,6 @@ bool rl_stop_requested() { return g_stop; }
 
 static double secs(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
 
-static uint64_t mix_seed(uint64_t a, uint64_t b) {
-  uint64_t z = a * 0xD1B54A32D192ED03ull + b * 0x9E3779B97F4A7C15ull + 1;
-  z = (z ^ (z >> 32)) * 0xBF58476D1CE4E5B9ull;
-  return (z ^ (z >> 29)) & 0x7FFFFFFFFFFFFFFFull;
-}
-
 RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume, std::unique_ptr<RewardFn> reward,
                      std::shared_ptr<DataParallel> dp)
     : cfg_(cfg),
@@ -52,13 +48,13 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   const std::string src = resume ? out_dir_ : base;
   seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
   vae_ = load_tokenizer(src, cfg_);
-  policy_ = resume ? load_policy(out_dir_ + "/state", cfg_, "policy_raw.safetensors") : warm_start_policy(base, cfg_);
-  if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = warm_start_policy(base, cfg_);  // frozen reference = base weights
+  policy_ = resume ? load_policy(out_dir_ + "/state", cfg_, "policy_raw.safetensors") : load_policy(base, cfg_);
+  if (cfg_.get<double>("rl.kl_beta") > 0) ref_ = load_policy(base, cfg_);  // frozen reference = base weights
   if (dp_->active()) {
     if (cfg_.get<int>("rl.prompts_per_step") % dp_->world_size() != 0)
       throw Error("rl.prompts_per_step (" + std::to_string(cfg_.get<int>("rl.prompts_per_step")) +
                   ") must be a multiple of WORLD_SIZE (" + std::to_string(dp_->world_size()) + ")");
-    if (cfg_.get<std::string>("rl.adv_norm") == "batch")
+    if (AdvantageOptions::from_config(cfg_).norm == AdvNorm::Batch)
       throw Error("rl.adv_norm=batch is not supported with WORLD_SIZE > 1 (use group or none)");
     dp_->broadcast_from_main(policy_->parameters());  // every rank starts from rank 0's weights
   }
@@ -71,31 +67,28 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   if (trainable.frozen_numel > 0)
     spdlog::info("rl: training {} of {} policy parameters (rl.train_params '{}')", trainable.trained_numel,
                  trainable.trained_numel + trainable.frozen_numel, cfg_.get<std::string>("rl.train_params"));
-  auto adamw = torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({0.9, 0.999});
+  const auto betas = cfg_.get<std::vector<double>>("rl.adam_betas");
+  auto adamw = torch::optim::AdamWOptions(cfg_.get<double>("rl.lr")).betas({betas.at(0), betas.at(1)});
   adamw.weight_decay(cfg_.get<double>("rl.weight_decay"));
   opt_ = std::make_unique<torch::optim::AdamW>(trainable.trained, adamw);
   if (!reward_) reward_ = make_reward(cfg_);
 
+  // Every option string is read here, into enums (a bad value is one error line before anything is written).
   ropt_.group_size = cfg_.get<int>("rl.group_size");
   ropt_.sampling = SamplingParams::from_config(cfg_, "rl.rollout");
-  ropt_.adv = {cfg_.get<std::string>("rl.adv_norm"), cfg_.get<double>("rl.adv_clip"), cfg_.get<double>("rl.adv_eps")};
-  ropt_.drop_zero_std = cfg_.get<bool>("rl.drop_zero_std");
-  ropt_.vmr = cfg_.get<bool>("rl.vmr.enabled");
-  ropt_.middle_scale = cfg_.get<int>("rl.vmr.middle_scale");
-  ropt_.K = cfg_.get<int>("rl.vmr.K");
-  ropt_.eta = cfg_.get<double>("rl.vmr.eta");
-  ropt_.suffix_group = cfg_.get<std::string>("rl.vmr.suffix_group");
+  ropt_.vmr = VmrOptions::from_config(cfg_);
   ropt_.mp = cfg_.get<bool>("rl.mp.enabled");
-  ropt_.mask = {cfg_.get<std::string>("rl.mp.pool"), cfg_.get<bool>("rl.mp.binary")};
-  ropt_.mask_scope = cfg_.get<std::string>("rl.mp.scope");
-  ropt_.char_credit = cfg_.get<double>("rl.char_credit");
+  ropt_.mask = MaskOptions::from_config(cfg_);
   ropt_.batch_size = cfg_.get<int>("sampler.batch_size");
-  lopt_ = {cfg_.get<double>("rl.clip_eps_low"), cfg_.get<double>("rl.clip_eps_high"), cfg_.get<double>("rl.kl_beta"),
-           cfg_.get<std::string>("rl.ratio_level"), cfg_.get<std::string>("rl.loss_agg")};
-  grpo_denominator(lopt_.agg, torch::ones({1, 1}));  // validates the mode early
-  const auto lp = cfg_.get<std::string>("rl.logprob");
-  if (lp != "policy" && lp != "sampling") throw Error("rl.logprob must be policy or sampling, got '" + lp + "'");
-  logprob_params_ = lp == "policy" ? SamplingParams::plain() : ropt_.sampling;
+  vmr_layout(ropt_.vmr, ropt_.group_size, policy_->cfg.patch_nums);  // checks K, m and the group size
+  adv_ = AdvantageOptions::from_config(cfg_);
+  panw_ = PanwOptions::from_config(cfg_);
+  uopt_.epochs = cfg_.get<int>("rl.inner_epochs");
+  uopt_.micro_batch = cfg_.get<int>("rl.micro_batch");
+  uopt_.grad_clip = cfg_.get<double>("rl.grad_clip");
+  uopt_.loss = GrpoLossOptions::from_config(cfg_);
+  const bool own_logprob = choice<bool>(cfg_, "rl.logprob", {{"policy", true}, {"sampling", false}});
+  uopt_.logprob = own_logprob ? SamplingParams::plain() : ropt_.sampling;
   if (!cfg_.get<std::string>("rl.prompts").empty()) prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
 
   if (out_dir_.empty()) return;
@@ -126,218 +119,71 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
 }
 
 std::vector<PromptRecord> RLTrainer::prompts_for_step(int64_t s) const {
-  const int P = cfg_.get<int>("rl.prompts_per_step");
+  const int Q = cfg_.get<int>("rl.prompts_per_step");
   std::vector<PromptRecord> out;
   if (prompt_pool_.empty()) {
     auto opts = RenderOptions::from_config(cfg_);
-    for (int i = 0; i < P; ++i) out.push_back(render_sample(opts, mix_seed(seed_ + 77, s * P + i), false).record);
+    for (int i = 0; i < Q; ++i) out.push_back(render_sample(opts, derive_seed(seed_ + 77, s * Q + i), false).record);
   } else {
     const int64_t N = static_cast<int64_t>(prompt_pool_.size());
-    for (int i = 0; i < P; ++i) {
-      const int64_t k = s * P + i, epoch = k / N;
-      // A seeded permutation per pass over the pool.
-      auto perm = torch::randperm(N, at::detail::createCPUGenerator(mix_seed(seed_, epoch)), torch::kLong);
+    for (int i = 0; i < Q; ++i) {
+      const int64_t k = s * Q + i, epoch = k / N;
+      // A seeded permutation per pass over the pool (63 bits: a torch generator seed).
+      const uint64_t perm_seed = derive_seed(seed_, epoch) & 0x7FFFFFFFFFFFFFFFull;
+      auto perm = torch::randperm(N, at::detail::createCPUGenerator(perm_seed), torch::kLong);
       out.push_back(prompt_pool_[perm[k % N].item<int64_t>()]);
     }
   }
   return out;
 }
 
+std::vector<PromptRecord> RLTrainer::my_share(const std::vector<PromptRecord>& all, int64_t& first) const {
+  const int64_t share = static_cast<int64_t>(all.size()) / dp_->world_size();
+  first = dp_->rank() * share;
+  return {all.begin() + first, all.begin() + first + share};
+}
+
 nlohmann::json RLTrainer::step(int64_t s) {
   const auto t_start = clk::now();
   const auto& pn = policy_->cfg.patch_nums;
-  const int SN = static_cast<int>(pn.size());
-  const int64_t steps = cfg_.get<int64_t>("rl.steps");
-  const double lr = lr_at(s, cfg_.get<double>("rl.lr"), cfg_.get<int64_t>("rl.warmup_steps"), steps, 1.0);
+  const double lr = lr_at(s, cfg_.get<double>("rl.lr"), cfg_.get<int64_t>("rl.warmup_steps"),
+                          cfg_.get<int64_t>("rl.steps"), 1.0);
   set_lr(*opt_, lr);
 
-  // 1. Rollouts from π_old (the current weights) and their rewards.
-  policy_->eval();
-  auto all_prompts = prompts_for_step(s);  // this rank's share: whole groups, seeded by their global index
-  const int64_t share = static_cast<int64_t>(all_prompts.size()) / dp_->world_size(), first = dp_->rank() * share;
-  std::vector<PromptRecord> my_prompts(all_prompts.begin() + first, all_prompts.begin() + first + share);
-  RolloutBatch rb = collect_rollouts(policy_, vae_, *reward_, my_prompts, ropt_, mix_seed(seed_, s), first);
+  // 1. Rollouts from π_old (the current weights) and their rewards; this rank samples its share of whole groups.
+  int64_t first = 0;
+  auto prompts = my_share(prompts_for_step(s), first);
+  const RolloutBatch rb = collect_rollouts(policy_, vae_, *reward_, prompts, ropt_, derive_seed(seed_, s), first);
   const double t_rollout = secs(t_start);
-  const int64_t B = rb.idx_BL.size(0), L = rb.idx_BL.size(1);
 
-  // 2. Which tokens this step trains (VMR phase), and the advantage each token carries.
-  const VmrPhase phase = ropt_.vmr ? vmr_phase(cfg_.get<std::string>("rl.vmr.schedule"), s) : VmrPhase::Both;
-  const bool train_prefix = phase != VmrPhase::Suffix, train_suffix = phase != VmrPhase::Prefix;
-  const int m = ropt_.vmr ? ropt_.middle_scale : SN;
-  auto in_prefix_L = torch::arange(L) < policy_->cfg.begin(m);
-  auto rep_B1 = rb.prefix_rep_B.view({B, 1});
-  auto seg_BL = ((in_prefix_L.view({1, L}) & rep_B1) * train_prefix) | ((~in_prefix_L).view({1, L}) * train_suffix);
-  auto A_BL = rb.A_prefix_BL * rep_B1.to(torch::kFloat32) * train_prefix + rb.A_suffix_BL * train_suffix;
-  auto active_S = torch::zeros({SN}, torch::kBool);
-  for (int t = 0; t < SN; ++t) active_S[t] = t < m ? train_prefix : train_suffix;
+  // 2. Advantages: GRPO's over each prompt's group, or VMR's prefix (V̂_m) and suffix advantages.
+  const VmrLayout lay = vmr_layout(ropt_.vmr, ropt_.group_size, pn);
+  const VmrAdvantages adv = vmr_advantages(ropt_.vmr, lay, rb.rewards_B, static_cast<int64_t>(prompts.size()), adv_);
 
-  // 3. Token weights: PANW (per scale, normalised across the active scales) × MP mask × active segment.
-  auto panw_S = cfg_.get<bool>("rl.panw.enabled")
-                    ? panw_scale_weights(pn, cfg_.get<double>("rl.panw.alpha"), active_S)
-                    : active_S.to(torch::kFloat32);
-  auto w_BL = per_token(panw_S, pn).view({1, L}) * rb.mp_BL * seg_BL.to(torch::kFloat32);
-  const double denom = dp_->sum(grpo_denominator(lopt_.agg, w_BL));  // additive over ranks: Σw, B or B·L
+  // 3. Token weights: the segment this step trains (VMR schedule) × PANW per scale × MP mask.
+  const VmrPhase phase = vmr_phase(ropt_.vmr, s);
+  const TrainSegment seg = train_segment(phase, lay, adv, pn);
+  const auto panw_S = panw_scale_weights(pn, panw_, seg.active_S);
+  UpdateBatch batch{rb.idx_BL, {}, seg.A_BL, per_token(panw_S, pn).view({1, -1}) * rb.mp.w_BL * seg.seg_BL};
+  for (const auto& p : rb.prompts) batch.prompts.push_back(p.prompt);
+  batch.denominator = dp_->sum(grpo_denominator(uopt_.loss.agg, batch.w_BL));  // additive over ranks: Σw, B or B·L
+  batch.finite_rewards = std::isfinite(dp_->sum(rb.rewards_B.sum().item<double>()));
 
-  // 4. Teacher-forcing inputs, π_old and reference log-probs (same micro-batches as the update → ratio exactly 1).
-  //    With one inner epoch π_old is the update's own forward pass, detached (TRL's num_iterations = 1): no extra pass.
-  const int epochs = cfg_.get<int>("rl.inner_epochs");
-  const int64_t mb = std::max(1, cfg_.get<int>("rl.micro_batch"));
-  torch::Tensor x_BLCv;
-  {
-    torch::NoGradGuard ng;
-    x_BLCv = vae_->quantize->idxBl_to_var_input(split_scales(rb.idx_BL, pn));
-  }
-  auto prompts_of = [&](int64_t i, int64_t j) {
-    std::vector<std::string> p;
-    for (int64_t k = i; k < j; ++k) p.push_back(rb.prompts[k].prompt);
-    return p;
-  };
-  auto old_BL = epochs > 1 ? torch::empty({B, L}) : torch::Tensor(), ref_BL = torch::empty({B, L});
-  {
-    torch::NoGradGuard ng;
-    for (int64_t i = 0; i < B; i += mb) {
-      const int64_t j = std::min(B, i + mb);
-      auto idx = rb.idx_BL.slice(0, i, j), x = x_BLCv.slice(0, i, j);
-      if (epochs > 1)
-        old_BL.slice(0, i, j) =
-            log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
-      if (ref_)
-        ref_BL.slice(0, i, j) =
-            log_probs(ref_, ref_->encode_prompts(prompts_of(i, j)), idx, x, logprob_params_).logp_BL;
-    }
-  }
+  // 4. The update: inner epochs of the clipped surrogate + KL to the reference.
+  const UpdateStats up = update_policy(policy_, ref_, vae_, *opt_, *dp_, batch, uopt_);
+  bad_steps_ = up.skipped.empty() ? 0 : bad_steps_ + 1;
+  if (up.skipped.empty() && ema_) ema_update(ema_, policy_, cfg_.get<double>("rl.ema"));
+  if (!up.skipped.empty()) spdlog::warn("rl step {}: update skipped ({})", s, up.skipped);
 
-  // 5. Inner epochs of the clipped surrogate + KL, accumulated over micro-batches.
-  policy_->train();
-  double grad_norm = 0, clip_frac = 0, kl_mean = 0, ratio_mean0 = 0, ratio_dev0 = 0;
-  auto entropy_S = torch::zeros({SN}, torch::kDouble), kl_S = torch::zeros({SN}, torch::kDouble);
-  auto share_S = torch::zeros({SN}, torch::kDouble);
-  std::string skipped;
-  nlohmann::json rec0;
-  const double w_sum = std::max(1e-12, w_BL.sum().item<double>());
-  for (int e = 0; e < epochs && skipped.empty(); ++e) {
-    opt_->zero_grad();
-    double loss_total = 0;
-    auto term_BL = torch::zeros({B, L}), ratio_BL = torch::ones({B, L}), clip_BL = torch::zeros({B, L});
-    auto kl_BL = torch::zeros({B, L}), ent_BL = torch::zeros({B, L});
-    for (int64_t i = 0; i < B; i += mb) {
-      const int64_t j = std::min(B, i + mb);
-      auto idx = rb.idx_BL.slice(0, i, j);
-      auto lp =
-          log_probs(policy_, policy_->encode_prompts(prompts_of(i, j)), idx, x_BLCv.slice(0, i, j), logprob_params_);
-      auto old = epochs > 1 ? old_BL.slice(0, i, j) : lp.logp_BL.detach();
-      auto out = grpo_loss({lp.logp_BL, old, ref_ ? ref_BL.slice(0, i, j) : torch::Tensor(),
-                            A_BL.slice(0, i, j), w_BL.slice(0, i, j)},
-                           lopt_, pn, denom);
-      out.loss.backward();
-      loss_total += out.loss.item<double>();
-      term_BL.slice(0, i, j) = out.term_BL;
-      ratio_BL.slice(0, i, j) = out.ratio_BL;
-      clip_BL.slice(0, i, j) = out.clipped_BL.to(torch::kFloat32);
-      kl_BL.slice(0, i, j) = out.kl_BL;
-      ent_BL.slice(0, i, j) = lp.entropy_BL;
-    }
-    dp_->all_reduce_grads(policy_->parameters());  // Σ over ranks = the gradient of the whole step's batch
-    loss_total = dp_->sum(loss_total);
-    auto active_BL = (w_BL > 0).to(torch::kFloat32);
-    const double n_active = std::max(1.0, active_BL.sum().item<double>());
-    clip_frac = (clip_BL * active_BL).sum().item<double>() / n_active;
-    kl_mean = (kl_BL * w_BL).sum().item<double>() / w_sum;
-    if (e == 0) {
-      rec0 = {{"clip_ratio/epoch0", clip_frac}, {"kl/epoch0", kl_mean}};
-      ratio_mean0 = (ratio_BL * active_BL).sum().item<double>() / n_active;
-      ratio_dev0 = ((ratio_BL - 1).abs() * active_BL).max().item<double>();
-      int64_t off = 0;
-      const double abs_total = std::max(1e-30, term_BL.abs().sum().item<double>());
-      for (int t = 0; t < SN; ++t) {
-        const int64_t l = pn[t].area();
-        entropy_S[t] = ent_BL.slice(1, off, off + l).mean().item<double>();
-        kl_S[t] = kl_BL.slice(1, off, off + l).mean().item<double>();
-        share_S[t] = term_BL.slice(1, off, off + l).abs().sum().item<double>() / abs_total;
-        off += l;
-      }
-    }
-    // NaN/Inf guard: a bad loss, gradient or reward skips the update and never reaches a checkpoint.
-    grad_norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), cfg_.get<double>("rl.grad_clip"));
-    if (!std::isfinite(dp_->sum(rb.rewards_B.sum().item<double>()))) skipped = "non-finite reward";
-    else if (!std::isfinite(loss_total)) skipped = "non-finite loss";
-    else if (!std::isfinite(grad_norm)) skipped = "non-finite gradient";
-    if (!skipped.empty()) {
-      opt_->zero_grad();
-      break;
-    }
-    opt_->step();
-  }
-  if (skipped.empty()) {
-    bad_steps_ = 0;
-    if (ema_) ema_update(ema_, policy_, cfg_.get<double>("rl.ema"));
-  } else {
-    ++bad_steps_;
-    spdlog::warn("rl step {}: update skipped ({})", s, skipped);
-  }
-  policy_->eval();
-
-  // 6. Metrics (TRL-like names).
-  auto r = rb.rewards_B;
-  nlohmann::json rec{{"step", s + 1},
-                     {"reward/mean", r.mean().item<double>()},
-                     {"reward/std", r.std().item<double>()},
-                     {"frac_reward_zero_std", rb.frac_zero_std},
-                     {"kl", kl_mean},
-                     {"clip_ratio", clip_frac},
-                     {"ratio/mean", ratio_mean0},
-                     {"ratio/max_abs_dev", ratio_dev0},
-                     {"grad_norm", grad_norm},
-                     {"lr", lr},
-                     {"update", std::string(1, phase_char(phase))},
-                     {"skipped", skipped},
-                     {"time/sample", t_rollout - rb.reward_seconds},
-                     {"time/reward", rb.reward_seconds},
-                     {"time/update", secs(t_start) - t_rollout},
-                     {"mem/rss_mb", resident_memory_mb()}};  // flat over a long run = no leak (bench_rl)
-  for (auto& [k, v] : rb.reward_parts) {
-    double sum = 0;
-    for (double x : v) sum += x;
-    rec["reward/" + k] = v.empty() ? 0.0 : sum / v.size();
-  }
-  for (int t = 0; t < SN; ++t) {
-    const std::string sfx = "/scale" + std::to_string(t);
-    rec["entropy" + sfx] = entropy_S[t].item<double>();
-    rec["kl" + sfx] = kl_S[t].item<double>();
-    rec["loss_share" + sfx] = share_S[t].item<double>();
-    rec["panw/weight" + sfx] = panw_S[t].item<double>();
-    rec["mp/live" + sfx] = rb.mp_live_S[t];
-  }
-  if (ropt_.mp) rec["mp/no_boxes"] = rb.mp_no_boxes;
-  if (rb.char_matched >= 0) rec["char/matched"] = rb.char_matched;
-  rec.update(rec0);
-  if (rb.values_P.defined()) {
-    rec["vmr/value_mean"] = rb.values_P.mean().item<double>();
-    rec["vmr/value_std"] = rb.values_P.std().item<double>();
-  }
-  reduce_metrics(rec, rb.rewards_B);
+  // 5. Metrics.
+  auto rec = step_record(s + 1, lr, phase, rb, adv, panw_S, up, ropt_.mp, {t_rollout, secs(t_start)});
+  reduce_step_record(rec, *dp_, rb.rewards_B);
   if (metrics_) metrics_->write(rec);
   step_ = s + 1;
   if (bad_steps_ >= cfg_.get<int>("rl.max_bad_steps"))
     throw Error("rl: " + std::to_string(bad_steps_) + " consecutive steps had a non-finite loss, gradient or reward (" +
-                skipped + "); stopping. Lower rl.lr or check the reward.");
+                up.skipped + "); stopping. Lower rl.lr or check the reward.");
   return rec;
-}
-
-void RLTrainer::reduce_metrics(nlohmann::json& rec, const torch::Tensor& rewards_B) {
-  if (!dp_->active()) return;
-  auto r = dp_->all_gather(rewards_B);
-  std::vector<std::string> keys;
-  std::vector<double> vals;
-  for (auto& [k, v] : rec.items())
-    if (v.is_number_float() && k != "lr" && k != "ratio/max_abs_dev")
-      keys.push_back(k), vals.push_back(v.get<double>());
-  auto t = torch::tensor(vals, torch::kDouble);
-  dp_->all_reduce_sum(t);
-  for (size_t i = 0; i < keys.size(); ++i) rec[keys[i]] = t[i].item<double>() / dp_->world_size();
-  rec["reward/mean"] = r.mean().item<double>();
-  rec["reward/std"] = r.std().item<double>();
-  rec["ratio/max_abs_dev"] = dp_->max(rec["ratio/max_abs_dev"].get<double>());
 }
 
 void RLTrainer::save_checkpoint() {

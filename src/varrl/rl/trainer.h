@@ -1,5 +1,5 @@
 // `varrl rl`: GRPO for VAR with VMR, PANW and MP. RLTrainer::step() is the whole RL step, top to bottom:
-// rollouts → rewards → advantages → token weights → inner epochs of the clipped surrogate + KL → metrics.
+// rollouts (+ rewards) → advantages → token weights (PANW × MP × VMR segment) → update → metrics.
 #pragma once
 #include <torch/torch.h>
 
@@ -14,7 +14,9 @@
 #include "varrl/dist/data_parallel.h"
 #include "varrl/model/var_model.h"
 #include "varrl/reward/reward.h"
-#include "varrl/rl/grpo_loss.h"
+#include "varrl/rl/advantages.h"
+#include "varrl/rl/panw.h"
+#include "varrl/rl/policy_update.h"
 #include "varrl/rl/rollout.h"
 #include "varrl/tokenizer/vqvae.h"
 
@@ -44,12 +46,13 @@ class RLTrainer {
   int64_t current_step() const { return step_; }
   VAR& policy() { return policy_; }
   VQVAE& tokenizer() { return vae_; }
+  torch::optim::AdamW& optimizer() { return *opt_; }
 
  private:
   // The step's prompts over all ranks (a pure function of the seed and the step).
   std::vector<PromptRecord> prompts_for_step(int64_t s) const;
-  // Rank means of the metrics (reward/mean and reward/std over every rank's images, ratio/max_abs_dev the max).
-  void reduce_metrics(nlohmann::json& rec, const torch::Tensor& rewards_B);
+  // This rank's share of them: whole groups; `first` is the index of the share's first prompt in the step.
+  std::vector<PromptRecord> my_share(const std::vector<PromptRecord>& all, int64_t& first) const;
 
   Config cfg_;
   std::string out_dir_;
@@ -61,8 +64,9 @@ class RLTrainer {
   std::shared_ptr<DataParallel> dp_;
   std::vector<PromptRecord> prompt_pool_;  // from rl.prompts (empty = synthetic renders)
   RolloutOptions ropt_;
-  GrpoLossOptions lopt_;
-  SamplingParams logprob_params_;
+  AdvantageOptions adv_;
+  PanwOptions panw_;
+  UpdateOptions uopt_;
   int64_t step_ = 0, bad_steps_ = 0;
   uint64_t seed_ = 0;
 };

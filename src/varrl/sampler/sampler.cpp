@@ -1,20 +1,9 @@
 #include "varrl/sampler/sampler.h"
 
 #include "varrl/core/error.h"
+#include "varrl/core/rng.h"
 
 namespace varrl {
-
-torch::Tensor cat_scales(const std::vector<torch::Tensor>& idx_Bl) { return torch::cat(idx_Bl, 1); }
-
-std::vector<torch::Tensor> split_scales(const torch::Tensor& idx_BL, const std::vector<Scale>& patch_nums) {
-  std::vector<torch::Tensor> out;
-  int64_t off = 0;
-  for (const auto& s : patch_nums) {
-    out.push_back(idx_BL.slice(1, off, off + s.area()));
-    off += s.area();
-  }
-  return out;
-}
 
 namespace {
 // Disables the KV cache on every exit path.
@@ -26,41 +15,38 @@ struct KvCacheScope {
 }  // namespace
 
 uint64_t scale_seed(uint64_t sample_seed, int si) {
-  // splitmix64 of the pair: well-mixed, platform-independent.
-  uint64_t z = sample_seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(si + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;
+  // splitmix64 of sample_seed + γ·si (mix64 adds the last γ), 63 bits: a non-negative torch generator seed.
+  return mix64(sample_seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(si)) & 0x7FFFFFFFFFFFFFFFull;
 }
 
 SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
-                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx, bool decode,
+                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl, bool decode,
                     int num_scales) {
   torch::NoGradGuard ng;
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
-  if (static_cast<int>(prefix_idx.size()) > SN) throw Error("sample: prefix longer than the scale schedule");
+  if (static_cast<int>(prefix_Bl.size()) > SN) throw Error("sample: prefix longer than the scale schedule");
   const int64_t B = c.batch();
   if (static_cast<int64_t>(seeds.size()) != B) throw Error("sample: need one seed per sample");
   const Condition both = p.uses_cfg() ? Condition::cat(c, var->null_condition(B)) : c;
   KvCacheScope cache(var);
   const Scale& last = pn.back();
-  auto f_hat = torch::zeros({B, var->cfg.Cvae, last.h, last.w}, c.cond_BD.options());
-  torch::Tensor next_input;
+  auto f_hat_BChw = torch::zeros({B, var->cfg.Cvae, last.h, last.w}, c.cond_BD.options());
+  torch::Tensor next_BChw;  // the next scale's input: area-downsampled f̂
   SampleOutput out;
-  std::vector<torch::Tensor> logps;
+  std::vector<torch::Tensor> logp_Bl;
   const int stop = num_scales > 0 ? std::min(num_scales, SN) : SN;
   for (int si = 0; si < stop; ++si) {
-    auto in = p.uses_cfg() && si > 0 ? torch::cat({next_input, next_input}) : next_input;
-    auto logits = var->forward_scale(both, si, in);
-    auto cond = logits.slice(0, 0, B);
-    auto uncond = p.uses_cfg() ? logits.slice(0, B, 2 * B) : torch::Tensor();
-    auto logp_BlV = sampling_log_probs(cond, uncond, si, SN, p);
+    auto in_BChw = p.uses_cfg() && si > 0 ? torch::cat({next_BChw, next_BChw}) : next_BChw;
+    auto logits_BlV = var->forward_scale(both, si, in_BChw);
+    auto cond_BlV = logits_BlV.slice(0, 0, B);
+    auto uncond_BlV = p.uses_cfg() ? logits_BlV.slice(0, B, 2 * B) : torch::Tensor();
+    auto logp_BlV = sampling_log_probs(cond_BlV, uncond_BlV, si, SN, p);
     torch::Tensor idx_Bl;
-    if (si < static_cast<int>(prefix_idx.size())) {
-      idx_Bl = prefix_idx[si].to(logp_BlV.device());
+    if (si < static_cast<int>(prefix_Bl.size())) {
+      idx_Bl = prefix_Bl[si].to(logp_BlV.device());
     } else {
-      const auto l = logp_BlV.size(1), V = logp_BlV.size(2);
+      const auto l = logp_BlV.size(1);
       auto probs_BlV = logp_BlV.exp().to(torch::kFloat32).cpu();
       idx_Bl = torch::empty({B, l}, torch::kLong);
       for (int64_t b = 0; b < B; ++b) {
@@ -68,14 +54,13 @@ SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingPara
         idx_Bl[b] = torch::multinomial(probs_BlV[b], 1, false, gen).view({l});
       }
       idx_Bl = idx_Bl.to(logp_BlV.device());
-      (void)V;
     }
-    logps.push_back(logp_BlV.gather(-1, idx_Bl.unsqueeze(-1)).squeeze(-1));
+    logp_Bl.push_back(logp_BlV.gather(-1, idx_Bl.unsqueeze(-1)).squeeze(-1));
     out.idx_Bl.push_back(idx_Bl);
-    next_input = vae->quantize->next_autoregressive_input(si, f_hat, idx_Bl);
+    next_BChw = vae->quantize->next_autoregressive_input(si, f_hat_BChw, idx_Bl);
   }
-  out.logp_BL = torch::cat(logps, 1);
-  if (decode && stop == SN) out.images_B3HW = vae->fhat_to_img(f_hat);
+  out.logp_BL = torch::cat(logp_Bl, 1);
+  if (decode && stop == SN) out.images_B3HW = vae->fhat_to_img(f_hat_BChw);
   return out;
 }
 
@@ -84,29 +69,23 @@ LogProbOutput log_probs(VAR& var, const Condition& c, const torch::Tensor& idx_B
   const auto& pn = var->cfg.patch_nums;
   const int SN = static_cast<int>(pn.size());
   const int64_t B = c.batch();
-  torch::Tensor logits_cond, logits_uncond;
+  torch::Tensor cond_BLV, uncond_BLV;
   if (p.uses_cfg()) {
-    auto logits = var->forward(Condition::cat(c, var->null_condition(B)), torch::cat({x_BLCv, x_BLCv}));
-    logits_cond = logits.slice(0, 0, B);
-    logits_uncond = logits.slice(0, B, 2 * B);
+    auto logits_BLV = var->forward(Condition::cat(c, var->null_condition(B)), torch::cat({x_BLCv, x_BLCv}));
+    cond_BLV = logits_BLV.slice(0, 0, B);
+    uncond_BLV = logits_BLV.slice(0, B, 2 * B);
   } else {
-    logits_cond = var->forward(c, x_BLCv);
+    cond_BLV = var->forward(c, x_BLCv);
   }
-  std::vector<torch::Tensor> logp, ent;
-  int64_t off = 0;
-  for (int si = 0; si < SN; ++si) {
-    const int64_t l = pn[si].area();
-    auto lc = logits_cond.slice(1, off, off + l);
-    auto lu = p.uses_cfg() ? logits_uncond.slice(1, off, off + l) : torch::Tensor();
-    auto logp_BlV = sampling_log_probs(lc, lu, si, SN, p);
-    logp.push_back(logp_BlV.gather(-1, idx_BL.slice(1, off, off + l).unsqueeze(-1)).squeeze(-1));
-    {
-      torch::NoGradGuard ng;
-      ent.push_back(entropy_from_log_probs(logp_BlV.detach()));
-    }
-    off += l;
+  std::vector<torch::Tensor> logp_Bl, entropy_Bl;
+  for (const auto& s : scale_spans(pn)) {
+    auto uncond_BlV = p.uses_cfg() ? uncond_BLV.slice(1, s.begin, s.end) : torch::Tensor();
+    auto logp_BlV = sampling_log_probs(cond_BLV.slice(1, s.begin, s.end), uncond_BlV, s.si, SN, p);
+    logp_Bl.push_back(logp_BlV.gather(-1, idx_BL.slice(1, s.begin, s.end).unsqueeze(-1)).squeeze(-1));
+    torch::NoGradGuard ng;
+    entropy_Bl.push_back(entropy_from_log_probs(logp_BlV.detach()));
   }
-  return {torch::cat(logp, 1), torch::cat(ent, 1)};
+  return {torch::cat(logp_Bl, 1), torch::cat(entropy_Bl, 1)};
 }
 
 // Samples `seeds.size()` sequences for one prompt in batches (optionally continuing from prefixes).
@@ -117,8 +96,8 @@ SampleOutput sample_prompts(VAR& var, VQVAE& vae, const std::vector<std::string>
   if (seeds.empty()) throw Error("sample_prompts: no seeds, nothing to sample");
   if (batch_size < 1) throw Error("sampler.batch_size must be >= 1, got " + std::to_string(batch_size));
   SampleOutput all;
-  std::vector<std::vector<torch::Tensor>> idx;
-  std::vector<torch::Tensor> logp, imgs;
+  std::vector<std::vector<torch::Tensor>> idx_Bl_per_batch;
+  std::vector<torch::Tensor> logp_BL, images_B3HW;
   const int64_t n = static_cast<int64_t>(seeds.size());
   for (int64_t i = 0; i < n; i += batch_size) {
     const int64_t j = std::min(n, i + batch_size);
@@ -127,17 +106,17 @@ SampleOutput sample_prompts(VAR& var, VQVAE& vae, const std::vector<std::string>
     for (auto& t : prefix_Bl) pre.push_back(t.slice(0, i, j));
     auto out = sample(var, vae, var->encode_prompts({prompts.begin() + i, prompts.begin() + j}), p, s, pre, true,
                       num_scales);
-    idx.push_back(out.idx_Bl);
-    logp.push_back(out.logp_BL);
-    if (out.images_B3HW.defined()) imgs.push_back(out.images_B3HW);
+    idx_Bl_per_batch.push_back(out.idx_Bl);
+    logp_BL.push_back(out.logp_BL);
+    if (out.images_B3HW.defined()) images_B3HW.push_back(out.images_B3HW);
   }
-  for (size_t si = 0; si < idx[0].size(); ++si) {
+  for (size_t si = 0; si < idx_Bl_per_batch[0].size(); ++si) {
     std::vector<torch::Tensor> parts;
-    for (auto& v : idx) parts.push_back(v[si]);
+    for (auto& v : idx_Bl_per_batch) parts.push_back(v[si]);
     all.idx_Bl.push_back(torch::cat(parts));
   }
-  all.logp_BL = torch::cat(logp);
-  if (!imgs.empty()) all.images_B3HW = torch::cat(imgs);
+  all.logp_BL = torch::cat(logp_BL);
+  if (!images_B3HW.empty()) all.images_B3HW = torch::cat(images_B3HW);
   return all;
 }
 

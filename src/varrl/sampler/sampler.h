@@ -7,6 +7,7 @@
 
 #include "varrl/model/var_model.h"
 #include "varrl/sampler/sampling_dist.h"
+#include "varrl/tokenizer/scale_tokens.h"
 #include "varrl/tokenizer/vqvae.h"
 
 namespace varrl {
@@ -19,10 +20,10 @@ struct SampleOutput {
 
 // Samples B images for condition `c`. Sample b's tokens at scale si are drawn from a generator seeded by
 // (seeds[b], si): a sample's noise depends on its own seed only — not on the batch it is in, nor on how many scales
-// came from a prefix. Scales before prefix_idx.size() are taken from `prefix_idx` (teacher-forced through the KV
+// came from a prefix. Scales before prefix_Bl.size() are taken from `prefix_Bl` (teacher-forced through the KV
 // cache, their log-probs still reported). `num_scales` > 0 stops after that many scales (no image is decoded).
 SampleOutput sample(VAR& var, VQVAE& vae, const Condition& c, const SamplingParams& p,
-                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_idx = {},
+                    const std::vector<uint64_t>& seeds, const std::vector<torch::Tensor>& prefix_Bl = {},
                     bool decode = true, int num_scales = -1);
 
 // Samples one image per (prompts[b], seeds[b]) in batches of `batch_size` (optionally from per-sample prefixes).
@@ -46,9 +47,5 @@ struct LogProbOutput {
 // vae.quantize.idxBl_to_var_input(idx); `idx_BL` the concatenated tokens.
 LogProbOutput log_probs(VAR& var, const Condition& c, const torch::Tensor& idx_BL, const torch::Tensor& x_BLCv,
                         const SamplingParams& p);
-
-// Concatenates per-scale tokens into B × L.
-torch::Tensor cat_scales(const std::vector<torch::Tensor>& idx_Bl);
-std::vector<torch::Tensor> split_scales(const torch::Tensor& idx_BL, const std::vector<Scale>& patch_nums);
 
 }  // namespace varrl

@@ -22,8 +22,8 @@ struct SamplingParams {
 };
 
 // log-probabilities (B × l × V, −inf outside the top-k/top-p support) of the sampling distribution at scale si.
-// `logits_uncond_BlV` is ignored (may be undefined) when the params use no CFG.
-torch::Tensor sampling_log_probs(const torch::Tensor& logits_cond_BlV, const torch::Tensor& logits_uncond_BlV, int si,
+// `uncond_BlV` (unconditional logits) is ignored (may be undefined) when the params use no CFG.
+torch::Tensor sampling_log_probs(const torch::Tensor& cond_BlV, const torch::Tensor& uncond_BlV, int si,
                                  int SN, const SamplingParams& p);
 
 // Entropy of each position's distribution given its log-probs (handles −inf entries).

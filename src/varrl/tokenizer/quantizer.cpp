@@ -1,6 +1,5 @@
 #include "varrl/tokenizer/quantizer.h"
 
-#include "varrl/tokenizer/codebook_usage_loss.h"
 
 namespace varrl {
 
@@ -55,7 +54,9 @@ torch::Tensor MultiScaleQuantizerImpl::scale_contribution(const torch::Tensor& i
 
 // Nearest code (L2) for each row of rest_NC.
 static torch::Tensor nearest_code(const torch::Tensor& rest_NC, const torch::Tensor& codebook_VC) {
-  return squared_distances(rest_NC, codebook_VC).argmin(1);
+  auto d_NV = rest_NC.pow(2).sum(1, true) + codebook_VC.pow(2).sum(1).unsqueeze(0) -
+              2.0 * torch::mm(rest_NC, codebook_VC.t());
+  return d_NV.argmin(1);
 }
 
 QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
@@ -65,26 +66,18 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
   auto f_rest = f_no_grad.clone();
   auto f_hat = torch::zeros_like(f_BChw);
   auto vq_loss = torch::zeros({}, f_BChw.options());
-  auto usage_loss = torch::zeros({}, f_BChw.options());
   QuantizerOutput out;
   std::vector<torch::Tensor> rest_samples;
   for (int si = 0; si < SN; ++si) {
     const Scale& s = cfg.patch_nums[si];
     auto rest_BChw = si != SN - 1 ? area_down(f_rest, s) : f_rest;
     auto rest_NC = rest_BChw.permute({0, 2, 3, 1}).reshape({-1, C});
-    // With the usage loss on, the distances are computed once, with gradient to the codebook, and also give the codes.
-    torch::Tensor d_NV = usage_temperature > 0 ? squared_distances(rest_NC, embedding->weight) : torch::Tensor();
     torch::Tensor idx_N;
     {
       torch::NoGradGuard ng;
-      idx_N = d_NV.defined() ? d_NV.detach().argmin(1) : nearest_code(rest_NC, embedding->weight);
+      idx_N = nearest_code(rest_NC, embedding->weight);
       usage_counts[si] += torch::bincount(idx_N.cpu(), {}, cfg.vocab_size);
       rest_samples.push_back(rest_NC.detach());
-    }
-    if (d_NV.defined()) {
-      auto u = codebook_usage_loss(d_NV, usage_temperature);
-      usage_loss = usage_loss + u.loss;
-      out.usage_perplexity.push_back(u.batch_perplexity);
     }
     auto idx_Bl = idx_N.view({B, s.area()});
     out.idx_Bl.push_back(idx_Bl);
@@ -100,7 +93,6 @@ QuantizerOutput MultiScaleQuantizerImpl::forward(const torch::Tensor& f_BChw) {
     last_rest_NC = std::move(rest_samples);
   }
   out.vq_loss = vq_loss / SN;
-  out.usage_loss = usage_loss / SN;
   out.f_hat_BChw = (f_hat.detach() - f_no_grad) + f_BChw;  // straight-through
   return out;
 }

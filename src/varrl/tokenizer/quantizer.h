@@ -30,8 +30,6 @@ struct QuantizerOutput {
   torch::Tensor f_hat_BChw;   // straight-through quantised latent (gradient flows to the encoder)
   torch::Tensor vq_loss;      // mean over scales of β·‖sg(f_hat) − f‖² + ‖f_hat − sg(f)‖²
   std::vector<torch::Tensor> idx_Bl;  // per scale, B × (h_t·w_t) int64
-  torch::Tensor usage_loss;   // mean over scales of codebook_usage_loss (0 when usage_temperature is 0)
-  std::vector<double> usage_perplexity;  // per scale, exp H(batch-mean soft assignment) (empty when off)
 };
 
 struct MultiScaleQuantizerImpl : torch::nn::Module {
@@ -78,7 +76,6 @@ struct MultiScaleQuantizerImpl : torch::nn::Module {
   TokenizerConfig cfg;
   torch::nn::Embedding embedding{nullptr};
   QuantResi quant_resi{nullptr};
-  double usage_temperature = 0;  // > 0: forward() also computes the per-scale codebook-usage loss (training only)
   torch::Tensor recent_rest_NC;  // a sample of residual vectors from the last forward (for dead-code restart)
   std::vector<torch::Tensor> last_rest_NC;  // per scale, that scale's residual vectors in the last forward
 };

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/tensor_io.h"
@@ -12,7 +14,15 @@ Config load_model_config(const std::string& dir) {
   const std::string path = dir + "/config.yaml";
   if (!std::filesystem::exists(path)) throw Error(dir + ": not a model folder (no config.yaml)");
   Config cfg = Config::defaults();
-  cfg.merge_file(path);
+  // A folder written by an older version may name keys since removed (docs/experiments.md): they configured
+  // experiments that were off in every shipped model, so the folder loads without them.
+  std::vector<std::string> skipped;
+  cfg.merge_file(path, &skipped);
+  if (!skipped.empty()) {
+    std::string keys;
+    for (const auto& k : skipped) keys += (keys.empty() ? "" : ", ") + k;
+    spdlog::warn("{}: ignoring keys this version does not have: {}", path, keys);
+  }
   return cfg;
 }
 

@@ -29,10 +29,9 @@ static void save_checkpoint(const std::string& dir, VQVAE& vae, torch::optim::Ad
 void check_tokenizer_train_config(const Config& cfg) {
   for (const char* key : {"tokenizer_train.steps", "tokenizer_train.batch_size"}) require_at_least(cfg, key, 1);
   for (const char* key : {"tokenizer_train.weight_decay", "tokenizer_train.warmup_steps", "tokenizer_train.l1_weight",
-                          "tokenizer_train.l2_weight", "tokenizer_train.dead_code_every", "tokenizer_train.usage_weight",
+                          "tokenizer_train.l2_weight", "tokenizer_train.dead_code_every",
                           "tokenizer_train.log_every", "tokenizer_train.ckpt_every", "tokenizer_train.lr"})
     require_at_least(cfg, key, 0);
-  require_above(cfg, "tokenizer_train.usage_temperature", 0);
   require_in(cfg, "tokenizer_train.coarse_usage_target", 0, 1);
 }
 
@@ -45,8 +44,6 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
   const double l1w = cfg.get<double>("tokenizer_train.l1_weight"), l2w = cfg.get<double>("tokenizer_train.l2_weight");
   const int64_t dead_every = cfg.get<int64_t>("tokenizer_train.dead_code_every");
   const double coarse_target = cfg.get<double>("tokenizer_train.coarse_usage_target");
-  const double usage_weight = cfg.get<double>("tokenizer_train.usage_weight");
-  vae->quantize->usage_temperature = usage_weight > 0 ? cfg.get<double>("tokenizer_train.usage_temperature") : 0.0;
   const int64_t log_every = std::max<int64_t>(1, cfg.get<int64_t>("tokenizer_train.log_every"));
   const int64_t ckpt_every = cfg.get<int64_t>("tokenizer_train.ckpt_every");
 
@@ -77,7 +74,7 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
     auto x = batches(step);
     auto out = vae->forward(x);
     auto rec = l1w * (out.rec_B3HW - x).abs().mean() + l2w * F::mse_loss(out.rec_B3HW, x);
-    auto loss = rec + out.vq_loss + usage_weight * out.usage_loss;
+    auto loss = rec + out.vq_loss;
     opt.zero_grad();
     loss.backward();
     auto gn = torch::nn::utils::clip_grad_norm_(vae->parameters(), 1.0);
@@ -96,8 +93,6 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
         nlohmann::json row{{"step", step + 1},          {"loss", mean},
                            {"rec", rec.item<double>()}, {"vq", out.vq_loss.item<double>()},
                            {"grad_norm", gn},           {"lr", lr_at(step, lr, warmup, steps)}};
-        if (usage_weight > 0)
-          row["usage"] = out.usage_loss.item<double>(), row["usage_perplexity"] = out.usage_perplexity;
         metrics->write(row);
       }
       window = 0, window_n = 0;
@@ -110,7 +105,6 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
   if (!out_dir.empty()) save_checkpoint(out_dir, vae, opt, steps, cfg);
   res.steps = steps - start;
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  vae->quantize->usage_temperature = 0;
   vae->eval();
   return res;
 }

@@ -15,7 +15,7 @@ VQVAEImpl::VQVAEImpl(const TokenizerConfig& c) : cfg(c) {
 
 VQVAEOutput VQVAEImpl::forward(const torch::Tensor& img) {
   auto q = quantize(quant_conv(encoder(img)));
-  return {decoder(post_quant_conv(q.f_hat_BChw)), q.vq_loss, q.idx_Bl, q.usage_loss, q.usage_perplexity};
+  return {decoder(post_quant_conv(q.f_hat_BChw)), q.vq_loss, q.idx_Bl};
 }
 
 std::vector<torch::Tensor> VQVAEImpl::img_to_idxBl(const torch::Tensor& img) {

@@ -12,8 +12,6 @@ struct VQVAEOutput {
   torch::Tensor rec_B3HW;  // reconstruction in [-1, 1] (unclamped during training)
   torch::Tensor vq_loss;
   std::vector<torch::Tensor> idx_Bl;
-  torch::Tensor usage_loss;              // see QuantizerOutput
-  std::vector<double> usage_perplexity;
 };
 
 struct VQVAEImpl : torch::nn::Module {
