@@ -1,6 +1,9 @@
 #include "varrl/rl/rl_config_check.h"
 
+#include "varrl/core/config.h"
 #include "varrl/core/config_check.h"
+#include "varrl/core/error.h"
+#include "varrl/data/prompt_record.h"
 
 namespace varrl {
 
@@ -17,6 +20,15 @@ void check_rl_config(const Config& cfg) {
   require_in(cfg, "rl.clip_eps_low", 0, 1, true);
   require_in(cfg, "rl.ema", 0, 1, true);
   require_in(cfg, "rl.char_credit", 0, 1);
+}
+
+void check_prompts_for_reward(const std::vector<PromptRecord>& prompts, const Config& cfg, const std::string& path) {
+  for (const char* key : {"reward.weights.ocr_ned", "reward.weights.ocr_paper"}) {
+    if (!(cfg.get<double>(key) > 0)) continue;
+    for (const auto& p : prompts)
+      if (!p.texts.empty()) return;
+    throw Error(path + ": no prompt has a quoted \"text\" for the OCR reward (" + key + " > 0) to read");
+  }
 }
 
 }  // namespace varrl
