@@ -51,6 +51,39 @@ bool compatible(Kind want, Kind got) {
   return false;
 }
 
+// An alias that points at one of its own ancestors (`rl: &a {vmr: *a}`, `<<: *a` inside `&a`) makes the tree
+// infinite: every walk over it (and YAML::Dump) would recurse until the stack overflows. Refused before any walk, as is
+// nesting deeper than any config needs.
+// Aliases of aliases can also expand a short file into billions of nodes ("billion laughs"): the expanded size is
+// bounded too.
+constexpr int kMaxDepth = 64;
+constexpr long kMaxNodes = 1000000;
+
+void check_finite(const YAML::Node& n, std::vector<YAML::Node>& path, const std::string& origin, long& budget) {
+  for (const auto& up : path)
+    if (up.is(n)) throw Error(origin + ": a YAML alias refers to a node that contains it (a cycle)");
+  if (path.size() >= static_cast<size_t>(kMaxDepth))
+    throw Error(origin + ": YAML nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  if (--budget < 0) throw Error(origin + ": YAML expands to more than " + std::to_string(kMaxNodes) + " nodes");
+  if (!n.IsMap() && !n.IsSequence()) return;
+  path.push_back(n);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (n.IsMap()) {
+      check_finite(it->first, path, origin, budget);
+      check_finite(it->second, path, origin, budget);
+    } else {
+      check_finite(*it, path, origin, budget);
+    }
+  }
+  path.pop_back();
+}
+
+void check_finite(const YAML::Node& n, const std::string& origin) {
+  std::vector<YAML::Node> path;
+  long budget = kMaxNodes;
+  check_finite(n, path, origin, budget);
+}
+
 // yaml-cpp keeps both entries of a key written twice in one mapping, and lookups see only the first: a file that
 // sets a key twice with different values is refused rather than half applied. Identical repeats are accepted (model
 // folders written before 2026-12-05 repeat the whole `reward:` section of the defaults of that time).
@@ -142,6 +175,7 @@ Config Config::from_yaml_text(const std::string& text, const std::string& origin
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (!c.root_.IsMap()) throw Error(origin + ": config must be a YAML mapping");
+  check_finite(c.root_, origin);
   check_unique_keys(c.root_, "", origin);
   return c;
 }
@@ -154,6 +188,7 @@ void Config::merge_yaml_text(const std::string& text, const std::string& origin)
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_finite(src, origin);
   check_unique_keys(src, "", origin);
   merge(root_, src, schema(), "", origin);
 }
@@ -168,6 +203,7 @@ void Config::merge_file(const std::string& path) {
     throw Error(path + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_finite(src, path);
   check_unique_keys(src, "", path);
   merge(root_, src, schema(), "", path);
 }
@@ -182,6 +218,7 @@ void Config::set(const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw Error("--set " + key + ": cannot parse value '" + value + "'");
   }
+  check_finite(v, "--set " + key);
   // Build the nested map {a: {b: value}} and merge it like a file.
   YAML::Node src = nest(split_key(key), 0, v.IsDefined() ? v : YAML::Node(value));
   merge(root_, src, schema(), "", "--set");
