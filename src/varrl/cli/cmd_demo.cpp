@@ -72,7 +72,8 @@ void add_demo_command(CLI::App& app) {
     Config cfg = resolve_rl_config(opts);
     RLTrainer trainer(cfg, a->out, false);
     trainer.run();
-    if (rl_stop_requested()) throw Error("demo: stopped by a signal; the run is in " + a->out);
+    if (rl_stop_requested())
+      throw ExitStatus{128 + rl_stop_signal(), "demo: stopped by a signal; the run is in " + a->out};
     const std::string report = a->out + "/report.html";
     ReportOptions ropt;
     ropt.title = "varrl demo: GRPO + VMR + PANW + MP on text rendering";
