@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    varrl::Config c = varrl::Config::defaults();
+    static const varrl::Config defaults = varrl::Config::defaults();  // parsed once: the fuzzer runs many inputs
+    varrl::Config c = defaults;
     c.merge_yaml_text(text, "fuzz.yaml");
     (void)c.to_yaml();
   } catch (const varrl::Error&) {

@@ -24,7 +24,8 @@ declare -A SRC=(
 )
 declare -A LIBS=([fuzz_config]="-lyaml-cpp")
 status=0
-for t in fuzz_safetensors fuzz_config fuzz_prompts fuzz_external_reply; do
+TARGETS="${FUZZ_TARGETS:-fuzz_safetensors fuzz_config fuzz_prompts fuzz_external_reply}"
+for t in $TARGETS; do
   # shellcheck disable=SC2086
   nice -n 10 "$CXX" "${FLAGS[@]}" "fuzz/$t.cpp" ${SRC[$t]} "${CORE[@]}" ${LIBS[$t]:-} -o "$OUT/$t"
   mkdir -p "$OUT/corpus/$t"

@@ -57,7 +57,7 @@ bool compatible(Kind want, Kind got) {
 // Aliases of aliases can also expand a short file into billions of nodes ("billion laughs"): the expanded size is
 // bounded too.
 constexpr int kMaxDepth = 64;
-constexpr long kMaxNodes = 1000000;
+constexpr long kMaxNodes = 100000;  // configs have a few hundred
 
 void check_finite(const YAML::Node& n, std::vector<YAML::Node>& path, const std::string& origin, long& budget) {
   for (const auto& up : path)
@@ -84,6 +84,15 @@ void check_finite(const YAML::Node& n, const std::string& origin) {
   check_finite(n, path, origin, budget);
 }
 
+// A mapping key as text; a key that is itself a list or map (`? [0] : 1`) is refused naming the file (yaml-cpp's
+// conversion would throw a message that names nothing).
+std::string key_text(const YAML::Node& key, const std::string& prefix, const std::string& origin) {
+  if (!key.IsScalar())
+    throw Error(origin + ": config keys must be plain names (a list or map is used as a key under '" +
+                (prefix.empty() ? "<root>" : prefix) + "')");
+  return key.Scalar();
+}
+
 // yaml-cpp keeps both entries of a key written twice in one mapping, and lookups see only the first: a file that
 // sets a key twice with different values is refused rather than half applied. Identical repeats are accepted (model
 // folders written before 2026-12-05 repeat the whole `reward:` section of the defaults of that time).
@@ -91,7 +100,7 @@ void check_unique_keys(const YAML::Node& n, const std::string& prefix, const std
   if (!n.IsMap()) return;
   std::map<std::string, std::string> seen;  // key -> its value as YAML text
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = key_text(it->first, prefix, origin);
     const std::string full = prefix.empty() ? key : prefix + "." + key;
     const std::string value = YAML::Dump(it->second);
     auto ins = seen.emplace(key, value);
@@ -107,7 +116,7 @@ void merge(YAML::Node dst, const YAML::Node& src, const YAML::Node& schema, cons
            const std::string& origin) {
   if (!src.IsMap()) throw Error(origin + ": expected a mapping at '" + (prefix.empty() ? "<root>" : prefix) + "'");
   for (auto it = src.begin(); it != src.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = key_text(it->first, prefix, origin);
     const std::string full = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node sch = schema.IsMap() ? schema[key] : YAML::Node(YAML::NodeType::Undefined);
     if (!sch.IsDefined()) throw Error(origin + ": unknown config key '" + full + "'");
