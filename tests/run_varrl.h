@@ -9,9 +9,11 @@
 namespace varrl::testing {
 
 // Runs `varrl ARGS` with stdout into LOG.out and stderr into LOG; returns the exit status and, if asked, the last
-// stdout line (a command's JSON summary).
-inline int run_varrl(const std::string& args, const std::filesystem::path& log, std::string* last_line = nullptr) {
-  const std::string cmd = std::string(VARRL_BINARY) + " " + args + " > " + log.string() + ".out 2> " + log.string();
+// stdout line (a command's JSON summary). `env` ("NAME=value ...") is set for that command only.
+inline int run_varrl(const std::string& args, const std::filesystem::path& log, std::string* last_line = nullptr,
+                     const std::string& env = "") {
+  const std::string cmd =
+      env + " " + std::string(VARRL_BINARY) + " " + args + " > " + log.string() + ".out 2> " + log.string();
   const int rc = std::system(cmd.c_str());
   std::string out = read_file(log.string() + ".out");
   while (!out.empty() && out.back() == '\n') out.pop_back();

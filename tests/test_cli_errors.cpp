@@ -165,3 +165,53 @@ TEST(CliErrors, DamagedRunStateStopsResumeWithOneLineAndLeavesTheRunAsItWas) {
   }
   fs::remove_all(work);
 }
+
+// Hostile input files (issue #43): a self-referencing YAML anchor in a --config file or a model folder's config.yaml
+// (was SIGSEGV), a binary prompts file and prompts without quoted text under an OCR reward (were accepted), a 1 MB
+// config value (was a 1 MB error line). Each: one line naming the file or key, at most ~300 bytes, exit 1.
+TEST(CliErrors, HostileFilesStopWithOneShortLineNamingTheFile) {
+  const fs::path work = temp_dir("cli_hostile");
+  const std::string cyclic = (work / "cyclic.yaml").string(), merge = (work / "merge.yaml").string();
+  varrl::write_file_atomic(cyclic, "rl: &a {vmr: *a}\n");
+  varrl::write_file_atomic(merge, "rl: &a\n  steps: 3\n  <<: *a\n");
+  const fs::path model = work / "model";
+  fs::create_directories(model);
+  fs::copy(kModel + "/tokenizer.safetensors", model / "tokenizer.safetensors");
+  varrl::write_file_atomic((model / "config.yaml").string(), "model: &m {sub: *m}\n");
+  const std::string binary = (work / "binary.txt").string(), plain = (work / "plain.txt").string();
+  varrl::write_file_atomic(binary, std::string("a prompt\n\x89PNG\r\n\x1a\n\x00\xff\xfe", 16));
+  varrl::write_file_atomic(plain, "a red sign\na blue sign\n");
+  const std::string big = (work / "big.yaml").string();
+  varrl::write_file_atomic(big, "sampler: {cfg: \"" + std::string(1 << 20, '7') + "x\"}\n");
+  const std::string rl = "rl --set rl.base=" +
+                         kModel + " --out OUT --set rl.eval_prompts=0 ";
+  const std::vector<BadCall> calls = {
+      {"rl --config " + cyclic + " --out OUT", cyclic + ": a YAML alias refers to a node that contains it (a cycle)"},
+      {"rl --config " + merge + " --out OUT", merge + ": a YAML alias refers to a node that contains it (a cycle)"},
+      {"sample --ckpt " + model.string() + " --prompt x --out OUT",
+       "config.yaml: a YAML alias refers to a node that contains it (a cycle)"},
+      {"sample --ckpt " + kModel + " --prompts " + binary + " --out OUT",
+       binary + ":2: not valid UTF-8 text (byte 1 of the line)"},
+      {rl + "--set rl.prompts=" + plain, plain + ": no prompt has a quoted \"text\" for the OCR reward (reward.weights.ocr_ned > 0) to read"},
+      {"eval --ckpt " + kModel + " --heldout 2 --config " + big, "x'"},
+  };
+  int i = 0;
+  for (const auto& c : calls) {
+    const fs::path out = work / ("out" + std::to_string(i)), log = work / ("call" + std::to_string(i++) + ".log");
+    std::string args = c.args;
+    if (const auto at = args.find("OUT"); at != std::string::npos) args.replace(at, 3, out.string());
+    const int status = run_varrl(args, log);
+    ASSERT_TRUE(WIFEXITED(status)) << args.substr(0, 300) << ": killed by signal " << WTERMSIG(status);
+    const std::string err = read_file(log.string());
+    EXPECT_EQ(WEXITSTATUS(status), 1) << args.substr(0, 300) << "\n" << err.substr(0, 2000);
+    const auto lines = message_lines(err);
+    ASSERT_EQ(lines.size(), 1u) << args.substr(0, 300) << "\n" << err.substr(0, 2000);
+    const std::string& line = lines.front();
+    EXPECT_LE(line.size(), 330u) << line.substr(0, 400);
+    EXPECT_TRUE(line.size() >= c.expected.size() &&
+                line.compare(line.size() - c.expected.size(), std::string::npos, c.expected) == 0)
+        << "expected the line to end with: " << c.expected << "\n" << line.substr(0, 400);
+    EXPECT_FALSE(fs::exists(out)) << args.substr(0, 300) << ": wrote " << out;
+  }
+  fs::remove_all(work);
+}

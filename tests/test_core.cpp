@@ -221,3 +221,36 @@ TEST(Config, CopiesAreIndependent) {
   a.set("rl.rollout.cfg=2.5");
   EXPECT_DOUBLE_EQ(a.get<double>("rl.rollout.cfg"), 2.5);
 }
+
+// Errors that named no file (issue #43): __metadata__ of the wrong type (a JSON library message) and NaN weights
+// (accepted, failing steps later).
+TEST(SafeTensors, BadMetadataAndNaNWeightsNameTheFile) {
+  auto dir = temp_dir("st_nan").string();
+  const std::string h = "{\"__metadata__\": 5}";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(h.size());
+  write_file_atomic(dir + "/meta.safetensors", bytes + h);
+  auto e = error_of([&] { read_safetensors(dir + "/meta.safetensors"); });
+  EXPECT_NE(e.find(dir + "/meta.safetensors: not a valid safetensors file: __metadata__"), std::string::npos) << e;
+  torch::nn::Linear a(4, 3), b(4, 3);
+  {
+    torch::NoGradGuard ng;
+    a->weight[1][2] = std::nanf("");
+  }
+  save_module(dir + "/nan.safetensors", *a);
+  e = error_of([&] { load_module(dir + "/nan.safetensors", *b); });
+  EXPECT_NE(e.find(dir + "/nan.safetensors: tensor 'weight' holds NaN values"), std::string::npos) << e;
+  fs::remove_all(dir);
+}
+
+// Error lines are capped (a 1 MB config value made a 1 MB line) and stay one line, cut on UTF-8 boundaries.
+TEST(Error, CapLineKeepsHeadAndTailOnOneLine) {
+  const std::string long_value = "key 'x': " + std::string(1 << 20, 'v') + "\xc3\xa9nd\nnext";
+  const std::string line = cap_line(long_value);
+  EXPECT_LE(line.size(), 300u);
+  EXPECT_EQ(line.rfind("key 'x': ", 0), 0u);
+  EXPECT_NE(line.find("\xe2\x80\xa6"), std::string::npos);
+  EXPECT_EQ(line.substr(line.size() - 9), "\xc3\xa9nd next");
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(cap_line("short"), "short");
+}

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "browser_check.h"
@@ -17,6 +19,8 @@
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
 #include "varrl/core/tensor_io.h"
+#include "varrl/data/prompt_record.h"
+#include "varrl/data/word_list.h"
 #include "varrl/model/text_encoder.h"
 #include "varrl/rl/evaluate.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -49,55 +53,109 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   ASSERT_TRUE(fs::exists(kModel + "/policy.safetensors")) << "the shipped model is missing: " << kModel;
   const fs::path work = temp_dir("e2e"), out = work / "demo";
   std::string line;
-  // A tiny RL phase (the first step always runs), 2 prompts x 4 images per step, 6 held-out prompts.
-  const std::string args = "demo --minutes 0.01 --eval-prompts 6 --base " + kModel + " --out " + out.string() +
-                           " --set rl.prompts_per_step=2 --set rl.group_size=4 --set rl.sample_every=1";
+  // A tiny RL phase: 2 steps of 2 prompts x 4 images; 2 fresh scenes per word (2 samples each), 6 control prompts.
+  const std::string args = "demo --steps 2 --scenes 2 --control 6 --base " + kModel + " --out " + out.string() +
+                           " --set rl.group_size=4 --set rl.sample_every=1";
   ASSERT_EQ(run_varrl(args, work / "demo.log", &line), 0) << read_file((work / "demo.log").string());
   auto summary = nlohmann::json::parse(line);
   for (const char* k : {"before.reward", "after.reward", "before.word_accuracy", "after.word_accuracy", "before.ned",
-                        "after.ned"}) {
+                        "after.ned", "control.before.reward", "control.after.reward"}) {
     ASSERT_TRUE(summary.contains(k)) << k << " missing in " << line;
     EXPECT_GE(summary[k].get<double>(), 0.0);
     EXPECT_LE(summary[k].get<double>(), 1.0);
   }
-  ASSERT_GE(summary["steps"].get<int>(), 1);
-  // The run trained the paper's three components, VMR with the demo's schedule B (prefix and suffix updates in every
-  // step; docs/demo.md measured the paper's PPPS costing held-out reward here).
+  EXPECT_EQ(summary["steps"].get<int>(), 2);
+  const auto words = summary["words"].get<std::vector<std::string>>();
+  ASSERT_EQ(words.size(), 4u);  // the default vocabulary: 4 held-out words
+  for (const auto& w : words) EXPECT_TRUE(is_heldout_word(w)) << w;
+  // The run trained the paper's three components over the defaults and configs/rl/demo.yaml.
   const Config run_cfg = load_model_config(out.string());
   EXPECT_TRUE(run_cfg.get<bool>("rl.vmr.enabled"));
   EXPECT_TRUE(run_cfg.get<bool>("rl.panw.enabled"));
   EXPECT_TRUE(run_cfg.get<bool>("rl.mp.enabled"));
   EXPECT_EQ(run_cfg.get<std::string>("rl.vmr.schedule"), "B");
-  // The first step starts from the shipped weights: its KL to the reference (the same weights) is exactly 0. (The
-  // ratio is 1 by construction here: one inner epoch reuses the update's forward pass as π_old; the separate π_old
-  // pass of more epochs is checked by RLTrainer.FirstInnerEpochIsExactlyOnPolicy.)
+  EXPECT_EQ(run_cfg.get<double>("rl.lr"), 3e-5);
+  // The first step starts from the shipped weights: its KL to the reference (the same weights) is exactly 0.
   const std::string metrics = read_file((out / "metrics.jsonl").string());
   auto first = nlohmann::json::parse(metrics.substr(0, metrics.find('\n')));
   EXPECT_EQ(first["kl/epoch0"].get<double>(), 0.0);
   EXPECT_GT(first["grad_norm"].get<double>(), 0.0);
+  // RL prompts, fresh scenes and control: the vocabulary's words in the first two, other words in the third, and no
+  // evaluation prompt string among the rollout prompts.
+  auto lower = [](std::string t) {
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  const auto rl_prompts = read_prompts((out / "rl_prompts.jsonl").string());
+  const auto scenes = read_prompts((out / "eval_prompts.jsonl").string());
+  const auto control = read_prompts((out / "control_prompts.jsonl").string());
+  ASSERT_EQ(rl_prompts.size(), 32u);
+  ASSERT_EQ(scenes.size(), 8u);
+  ASSERT_EQ(control.size(), 6u);
+  std::set<std::string> rollout_strings;
+  for (const auto& p : rl_prompts) {
+    rollout_strings.insert(p.prompt);
+    EXPECT_NE(std::find(words.begin(), words.end(), lower(p.texts.at(0))), words.end()) << p.prompt;
+  }
+  for (const auto& p : scenes) {
+    EXPECT_EQ(rollout_strings.count(p.prompt), 0u) << "evaluation prompt among the rollouts: " << p.prompt;
+    EXPECT_NE(std::find(words.begin(), words.end(), lower(p.texts.at(0))), words.end()) << p.prompt;
+  }
+  for (const auto& p : control)
+    EXPECT_EQ(std::find(words.begin(), words.end(), lower(p.texts.at(0))), words.end()) << p.prompt;
   // eval.json keeps every image's reward before and after, and the paired change: its mean is after − before.
   const auto eval = nlohmann::json::parse(read_file((out / "eval.json").string()));
   const auto before_N = eval["before"]["rewards"].get<std::vector<double>>();
-  ASSERT_EQ(before_N.size(), 6u);
-  ASSERT_EQ(eval["after"]["rewards"].size(), 6u);
+  ASSERT_EQ(before_N.size(), 16u);  // 8 scenes x 2 samples
+  ASSERT_EQ(eval["after"]["rewards"].size(), 16u);
   EXPECT_NEAR(eval["delta"]["reward"].get<double>(),
               summary["after.reward"].get<double>() - summary["before.reward"].get<double>(), 1e-12);
   EXPECT_DOUBLE_EQ(summary["delta.reward"].get<double>(), eval["delta"]["reward"].get<double>());
   EXPECT_GE(summary["delta.reward_se"].get<double>(), 0.0);
+  const auto control_eval = nlohmann::json::parse(read_file((out / "control_eval.json").string()));
+  EXPECT_EQ(control_eval["after"]["rewards"].size(), 6u);
+  EXPECT_DOUBLE_EQ(summary["control.delta.reward"].get<double>(), control_eval["delta"]["reward"].get<double>());
   EXPECT_TRUE(fs::exists(out / "samples/step_000000.png"));
-  EXPECT_TRUE(fs::exists(out / "eval_before.png"));
-  EXPECT_TRUE(fs::exists(out / "eval_after.png"));
+  EXPECT_TRUE(fs::exists(out / "vocabulary_before_after.png"));
 
+  // The report opens with the result (the before/after grid and the two changes), the training curves follow.
   const fs::path html = summary["report"].get<std::string>();
   ASSERT_TRUE(fs::exists(html));
+  const std::string page = read_file(html.string());
+  ASSERT_NE(page.find("<h2>Result</h2>"), std::string::npos);
+  EXPECT_LT(page.find("<h2>Result</h2>"), page.find("<h2>Training</h2>"));
+  EXPECT_NE(page.find("fresh scenes of the vocabulary"), std::string::npos);
   const std::string chromium = find_chromium();
   ASSERT_FALSE(chromium.empty()) << "chromium not found: run scripts/setup.sh (Debian's chromium package)";
   const std::string dom = dump_dom(chromium, html, work / "browser");
   ASSERT_FALSE(dom.empty()) << read_file((work / "browser/chromium.err").string());
   EXPECT_EQ(body_attr(dom, "data-ok"), 1);
   EXPECT_GE(body_attr(dom, "data-svg"), 4);  // reward, KL, clip, entropy plots at least
-  EXPECT_GE(body_attr(dom, "data-img"), 3);  // sample grids and before/after grids
+  EXPECT_GE(body_attr(dom, "data-img"), 4);  // the before/after grid, sample grids, before/after evaluation grids
   EXPECT_EQ(dom.find("data-errors"), std::string::npos);
+
+  // A second demo into the same folder is refused with one error line, and the first run stays as it was.
+  ASSERT_NE(run_varrl(args, work / "again.log", nullptr), 0);
+  const std::string err = read_file((work / "again.log").string());
+  EXPECT_NE(err.find("holds a run already"), std::string::npos) << err;
+  EXPECT_EQ(read_file((out / "metrics.jsonl").string()), metrics);
+}
+
+// `varrl eval` against an RL run's own held-out evaluation (rl.eval_prompts): per-image files, paired changes, grids
+// and saved images, on the shipped model.
+TEST(Eval, PerImagePairedGridAndSavedImagesMatchAnRlRunsEvaluation) {
+  const fs::path work = temp_dir("eval_cli"), out = work / "rl";
+  std::string line;
+  ASSERT_EQ(run_varrl("rl --out " + out.string() + " --set rl.base=" + kModel +
+                          " --set rl.steps=1 --set rl.prompts_per_step=1 --set rl.group_size=4 --set rl.eval_prompts=6",
+                      work / "rl.log", nullptr), 0)
+      << read_file((work / "rl.log").string());
+  const auto eval = nlohmann::json::parse(read_file((out / "eval.json").string()));
+  const auto before_N = eval["before"]["rewards"].get<std::vector<double>>();
+  ASSERT_EQ(before_N.size(), 6u);
+  const nlohmann::json summary{{"before.reward", eval["before"]["reward"]}, {"before.ned", eval["before"]["ned"]},
+                               {"after.reward", eval["after"]["reward"]}, {"delta.reward", eval["delta"]["reward"]},
+                               {"delta.reward_se", eval["delta"]["reward_se"]}, {"steps", 1}};
 
   // The "before" evaluation is `varrl eval --heldout 6` of the base model: same prompts, same noise.
   // Image by image (`--per-image`): the same rewards as the demo's eval.json.
@@ -176,11 +234,6 @@ TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   EXPECT_DOUBLE_EQ(eval["curve"][1]["reward"].get<double>(), summary["after.reward"].get<double>());
   EXPECT_DOUBLE_EQ(eval["curve"][1]["delta"].get<double>(), eval["delta"]["reward"].get<double>());
 
-  // A second demo into the same folder is refused with one error line, and the first run stays as it was.
-  ASSERT_NE(run_varrl(args, work / "again.log", nullptr), 0);
-  const std::string err = read_file((work / "again.log").string());
-  EXPECT_NE(err.find("holds a run already"), std::string::npos) << err;
-  EXPECT_EQ(read_file((out / "metrics.jsonl").string()), metrics);
 }
 
 // `varrl ablate --eval-rl-prompts N` scores each run and the base on the rl.prompts file, N samples per prompt, with

@@ -3,11 +3,16 @@
 // restart within the timeout, and this process survives (no SIGPIPE) with every child reaped.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
@@ -218,4 +223,134 @@ TEST_F(ExternalTest, ChildIsReapedWhenTheRewardIsDestroyed) {
     EXPECT_EQ(::kill(pid, 0), 0);  // running
   }
   EXPECT_TRUE(reaped(pid));  // gone and not a zombie
+}
+
+namespace {
+
+// The peak resident memory of this process in MB (getrusage).
+double peak_rss_mb() {
+  struct rusage ru;
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+bool gone(pid_t pid) {
+  if (::kill(pid, 0) == -1 && errno == ESRCH) return true;
+  // A zombie whose parent is gone waits for init to reap it: it runs no more.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+}  // namespace
+
+// A program that streams without a newline: the deadline holds on every read, and the reply's size cap stops it long
+// before the deadline (it returned after 61 s at 686 MB RSS with timeout_s=5).
+TEST_F(ExternalTest, StreamWithoutNewlineHitsTheDeadlineAndTheSizeCap) {
+  // 64 KiB every 2 ms (~30 MB/s) for at most 20 s.
+  const std::string slow = script("slow_stream", R"(
+sys.stdin.readline()
+t0 = time.time()
+while time.time() - t0 < 20:
+    sys.stdout.write("x" * 65536); sys.stdout.flush(); time.sleep(0.002)
+)");
+  const std::string fast = script("fast_stream", R"(
+sys.stdin.readline()
+t0 = time.time()
+while time.time() - t0 < 20:
+    sys.stdout.write("x" * 1048576); sys.stdout.flush()
+)");
+  {
+    ExternalOptions o = opts(slow, 1.0, 0);
+    o.max_reply_bytes = size_t{1} << 30;  // only the deadline can stop it
+    ExternalReward r(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    expect_error(r, some_images(1), "no reply within 1 s", slow);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[stream] deadline 1 s: returned after %.2f s\n", secs);
+    EXPECT_LT(secs, 2.0);
+  }
+  {
+    const double rss0 = peak_rss_mb();
+    ExternalOptions o = opts(fast, 5.0, 0);
+    o.max_reply_bytes = size_t{4} << 20;
+    ExternalReward r(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    expect_error(r, some_images(1), "a reply line longer than 4194304 bytes", fast);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[stream] cap 4 MiB: returned after %.2f s, peak RSS %.0f -> %.0f MB\n", secs, rss0, peak_rss_mb());
+    EXPECT_LT(secs, 6.0);
+    EXPECT_LT(peak_rss_mb() - rss0, 64.0);
+    EXPECT_EQ(r.service().pid(), -1);
+  }
+}
+
+// A program that ignores SIGTERM and started a helper of its own: the call returns within the timeout + 1 s and
+// neither process is left running.
+TEST_F(ExternalTest, ProgramIgnoringSigtermIsKilledWithItsWholeProcessGroup) {
+  const std::string pids = (dir_ / "pids").string();
+  const std::string cmd = script("stubborn", R"(
+import signal, subprocess
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+helper = subprocess.Popen(["sleep", "1000"])
+open(")" + pids + R"(", "w").write("%d %d" % (os.getpid(), helper.pid))
+sys.stdin.readline()
+time.sleep(1000)
+)");
+  ExternalReward r(opts(cmd, 1.0, 0));
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_error(r, some_images(1), "no reply within 1 s", cmd);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(secs, 2.0);
+  std::ifstream in(pids);
+  pid_t program = 0, helper = 0;
+  in >> program >> helper;
+  ASSERT_GT(program, 0);
+  ASSERT_GT(helper, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(gone(program));
+  EXPECT_TRUE(gone(helper)) << "the program's own helper outlived it";
+}
+
+// `varrl reward` ended by SIGTERM while its reward program hangs: the program's process group is killed and the
+// request folder removed (they were left behind).
+TEST_F(ExternalTest, SigtermToVarrlKillsTheProgramGroupAndRemovesItsTempFolder) {
+  const std::string pids = (dir_ / "pids").string();
+  const std::string cmd = script("hang_pid", R"(
+open(")" + pids + R"(", "w").write("%d" % os.getpid())
+sys.stdin.readline()
+time.sleep(1000)
+)");
+  const std::string data = (dir_ / "data").string();
+  fs::create_directories(data + "/img");
+  write_file_atomic(data + "/img/0.png", encode_png(some_images(1)[0]));
+  write_file_atomic(data + "/prompts.jsonl", "{\"prompt\": \"a sign that says \\\"HI\\\"\", \"image\": \"img/0.png\"}\n");
+  const std::string tmp = (dir_ / "tmp").string();
+  const std::string line = std::string(VARRL_BINARY) + " reward --reward external --prompts " + data +
+                           "/prompts.jsonl --set 'reward.external.command=" + cmd +
+                           "' --set reward.external.tmp_dir=" + tmp + " > /dev/null 2>&1";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " + line).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!fs::exists(pids) && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(fs::exists(pids));
+  ASSERT_FALSE(fs::is_empty(tmp));  // the request's folder exists
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+  std::ifstream in(pids);
+  pid_t program = 0;
+  in >> program;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(gone(program)) << "the reward program outlived varrl";
+  EXPECT_TRUE(fs::is_empty(tmp)) << "the request folder was left in " << tmp;
 }

@@ -116,7 +116,8 @@ void add_ablate_command(CLI::App& app) {
           if (!fs::exists(base_file) && trainer.current_step() == 0)  // with per-image rewards for paired changes
             write_file_atomic(base_file, trainer.evaluate_heldout("before", a->eval_prompts).dump(2));
           trainer.run();
-          if (rl_stop_requested()) throw Error("ablate: stopped by a signal; run the same command again to continue");
+          if (rl_stop_requested())
+            throw ExitStatus{128 + rl_stop_signal(), "ablate: stopped by a signal; run the same command again to continue"};
           trainer.evaluate_heldout("after", a->eval_prompts);
         }
         AblationRun r;

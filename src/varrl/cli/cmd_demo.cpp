@@ -21,10 +21,13 @@
 namespace varrl::cli {
 
 namespace {
+// One step of configs/rl/demo.yaml (2 prompts x 16 images) on the 2-core machine, measured (docs/demo.md).
+constexpr double kMinutesPerStep = 0.16;
+
 struct Args {
   CommonOptions common;
   std::string out = "runs/demo", base = "models/default", words, words_file;
-  int steps = 40, vocabulary = 4, scenes = 8, control = 32;
+  int steps = 60, vocabulary = 4, scenes = 8, control = 32;
   double minutes = 0;
   uint64_t vocabulary_seed = 2026;
 };
@@ -110,15 +113,18 @@ void add_demo_command(CLI::App& app) {
     std::string listed;
     for (const auto& w : vocab) listed += (listed.empty() ? "" : ", ") + w;
     spdlog::info("demo: teaching {} ({} RL prompts; {} steps, about {:.0f} minutes of RL on 2 cores)", listed,
-                 rl_prompts.size(), a->steps, a->steps * 0.25);
+                 rl_prompts.size(), a->steps, a->steps * kMinutesPerStep);
 
     fs::create_directories(a->out);
     write_prompts(rl_prompts_file, rl_prompts);
+    write_prompts(a->out + "/eval_prompts.jsonl", scenes);  // disjoint from the RL prompts (test Demo.*)
+    write_prompts(a->out + "/control_prompts.jsonl", control);
     RLTrainer trainer(cfg, a->out, false);
     DemoEvaluation eval(cfg, a->out, scenes, a->scenes, control);
     eval.run("before", trainer);
     trainer.run();
-    if (rl_stop_requested()) throw Error("demo: stopped by a signal; the run is in " + a->out);
+    if (rl_stop_requested())
+      throw ExitStatus{128 + rl_stop_signal(), "demo: stopped by a signal; the run is in " + a->out};
     eval.run("after", trainer);
     const std::string report = a->out + "/report.html";
     ReportOptions ropt;

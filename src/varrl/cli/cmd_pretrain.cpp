@@ -5,6 +5,7 @@
 #include "varrl/cli/common.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
+#include "varrl/core/run_lock.h"
 #include "varrl/core/progress.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/prompt_record.h"
@@ -45,6 +46,7 @@ void add_pretrain_command(CLI::App& app) {
     torch::manual_seed(cfg.get<int64_t>("runtime.seed"));
     auto vae = load_tokenizer(tok_dir, cfg);
     fs::create_directories(a->out);
+    lock_run_folder(a->out);  // before anything in it is written: one training process per folder
     if (!a->resume && fs::absolute(a->tokenizer) != fs::absolute(a->out))
       fs::copy_file(a->tokenizer + "/tokenizer.safetensors", a->out + "/tokenizer.safetensors",
                     fs::copy_options::overwrite_existing);

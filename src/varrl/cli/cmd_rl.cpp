@@ -60,6 +60,7 @@ void add_rl_command(CLI::App& app) {
       summary["last_reward"] = recs.back().value("reward/mean", 0.0);
     }
     print_summary(summary);
+    if (const int sig = rl_stop_signal()) throw ExitStatus{128 + sig, ""};  // stopped, not finished: 130 / 143
   });
 }
 

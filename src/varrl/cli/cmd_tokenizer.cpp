@@ -6,6 +6,7 @@
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
 #include "varrl/core/metrics.h"
+#include "varrl/core/run_lock.h"
 #include "varrl/data/image_tensor.h"
 #include "varrl/data/prompt_record.h"
 #include "varrl/reward/reward.h"
@@ -77,6 +78,7 @@ void add_tokenizer_command(CLI::App& app) {
     };
     VQVAE vae = targs->init.empty() ? VQVAE(TokenizerConfig::from_config(cfg)) : load_tokenizer(targs->init, cfg);
     std::filesystem::create_directories(targs->out);
+    lock_run_folder(targs->out);  // before anything in it is written: one training process per folder
     auto res = train_tokenizer(vae, cfg, batches, targs->out, targs->resume);
     print_summary({{"out", targs->out}, {"steps", res.steps}, {"seconds", res.seconds},
                    {"first_loss", res.first_loss}, {"last_loss", res.last_loss}});

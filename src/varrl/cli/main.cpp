@@ -7,11 +7,15 @@
 
 #include "varrl/cli/commands.h"
 #include "varrl/core/error.h"
+#include "varrl/core/exit_cleanup.h"
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries only results (JSON summaries), so scripts can parse it.
   spdlog::set_default_logger(spdlog::stderr_color_mt("varrl"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+
+  // A signal that ends the program first kills the helper processes it started and removes their temp folders.
+  varrl::install_exit_cleanup_handlers();
 
   CLI::App app{"varrl: GRPO + VMR/PANW/MP for visual autoregressive text-to-image models"};
   app.require_subcommand(1);
@@ -31,14 +35,17 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const varrl::ExitStatus& e) {
+    if (!e.message.empty()) std::fprintf(stderr, "varrl: %s\n", varrl::cap_line(e.message).c_str());
+    return e.code;
   } catch (const varrl::Error& e) {
-    std::fprintf(stderr, "varrl: error: %s\n", e.what());
+    std::fprintf(stderr, "varrl: error: %s\n", varrl::cap_line(e.what()).c_str());
     return 1;
   } catch (const c10::Error& e) {
-    std::fprintf(stderr, "varrl: error: %s\n", e.what_without_backtrace());
+    std::fprintf(stderr, "varrl: error: %s\n", varrl::cap_line(e.what_without_backtrace()).c_str());
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "varrl: error: %s\n", e.what());
+    std::fprintf(stderr, "varrl: error: %s\n", varrl::cap_line(e.what()).c_str());
     return 1;
   }
   return 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "varrl/core/checkpoint.h"
 #include "varrl/core/error.h"
 
 namespace varrl {
@@ -48,6 +49,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     ::fsync(dfd);
     ::close(dfd);
   }
+  test_abort_point(target.filename().string());
 }
 
 std::string read_file(const std::string& path) {

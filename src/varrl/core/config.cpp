@@ -51,6 +51,48 @@ bool compatible(Kind want, Kind got) {
   return false;
 }
 
+// An alias that points at one of its own ancestors (`rl: &a {vmr: *a}`, `<<: *a` inside `&a`) makes the tree
+// infinite: every walk over it (and YAML::Dump) would recurse until the stack overflows. Refused before any walk, as is
+// nesting deeper than any config needs.
+// Aliases of aliases can also expand a short file into billions of nodes ("billion laughs"): the expanded size is
+// bounded too.
+constexpr int kMaxDepth = 64;
+constexpr long kMaxNodes = 100000;  // configs have a few hundred
+
+void check_finite(const YAML::Node& n, std::vector<YAML::Node>& path, const std::string& origin, long& budget) {
+  for (const auto& up : path)
+    if (up.is(n)) throw Error(origin + ": a YAML alias refers to a node that contains it (a cycle)");
+  if (path.size() >= static_cast<size_t>(kMaxDepth))
+    throw Error(origin + ": YAML nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  if (--budget < 0) throw Error(origin + ": YAML expands to more than " + std::to_string(kMaxNodes) + " nodes");
+  if (!n.IsMap() && !n.IsSequence()) return;
+  path.push_back(n);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (n.IsMap()) {
+      check_finite(it->first, path, origin, budget);
+      check_finite(it->second, path, origin, budget);
+    } else {
+      check_finite(*it, path, origin, budget);
+    }
+  }
+  path.pop_back();
+}
+
+void check_finite(const YAML::Node& n, const std::string& origin) {
+  std::vector<YAML::Node> path;
+  long budget = kMaxNodes;
+  check_finite(n, path, origin, budget);
+}
+
+// A mapping key as text; a key that is itself a list or map (`? [0] : 1`) is refused naming the file (yaml-cpp's
+// conversion would throw a message that names nothing).
+std::string key_text(const YAML::Node& key, const std::string& prefix, const std::string& origin) {
+  if (!key.IsScalar())
+    throw Error(origin + ": config keys must be plain names (a list or map is used as a key under '" +
+                (prefix.empty() ? "<root>" : prefix) + "')");
+  return key.Scalar();
+}
+
 // yaml-cpp keeps both entries of a key written twice in one mapping, and lookups see only the first: a file that
 // sets a key twice with different values is refused rather than half applied. Identical repeats are accepted (model
 // folders written before 2026-12-05 repeat the whole `reward:` section of the defaults of that time).
@@ -58,7 +100,7 @@ void check_unique_keys(const YAML::Node& n, const std::string& prefix, const std
   if (!n.IsMap()) return;
   std::map<std::string, std::string> seen;  // key -> its value as YAML text
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = key_text(it->first, prefix, origin);
     const std::string full = prefix.empty() ? key : prefix + "." + key;
     const std::string value = YAML::Dump(it->second);
     auto ins = seen.emplace(key, value);
@@ -74,7 +116,7 @@ void merge(YAML::Node dst, const YAML::Node& src, const YAML::Node& schema, cons
            const std::string& origin, std::vector<std::string>* skipped = nullptr) {
   if (!src.IsMap()) throw Error(origin + ": expected a mapping at '" + (prefix.empty() ? "<root>" : prefix) + "'");
   for (auto it = src.begin(); it != src.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = key_text(it->first, prefix, origin);
     const std::string full = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node sch = schema.IsMap() ? schema[key] : YAML::Node(YAML::NodeType::Undefined);
     if (!sch.IsDefined()) {
@@ -146,6 +188,7 @@ Config Config::from_yaml_text(const std::string& text, const std::string& origin
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (!c.root_.IsMap()) throw Error(origin + ": config must be a YAML mapping");
+  check_finite(c.root_, origin);
   check_unique_keys(c.root_, "", origin);
   return c;
 }
@@ -158,6 +201,7 @@ void Config::merge_yaml_text(const std::string& text, const std::string& origin)
     throw Error(origin + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_finite(src, origin);
   check_unique_keys(src, "", origin);
   merge(root_, src, schema(), "", origin);
 }
@@ -172,6 +216,7 @@ void Config::merge_file(const std::string& path, std::vector<std::string>* skipp
     throw Error(path + ": invalid YAML: " + e.what());
   }
   if (src.IsNull()) return;
+  check_finite(src, path);
   check_unique_keys(src, "", path);
   merge(root_, src, schema(), "", path, skipped);
 }
@@ -186,6 +231,7 @@ void Config::set(const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw Error("--set " + key + ": cannot parse value '" + value + "'");
   }
+  check_finite(v, "--set " + key);
   // Build the nested map {a: {b: value}} and merge it like a file.
   YAML::Node src = nest(split_key(key), 0, v.IsDefined() ? v : YAML::Node(value));
   merge(root_, src, schema(), "", "--set");

@@ -7,6 +7,7 @@
 
 namespace varrl {
 
+// Every write is checked: a failed one (full disk) throws a varrl::Error naming the file.
 class MetricsWriter {
  public:
   explicit MetricsWriter(const std::string& path, bool append = true);
@@ -19,6 +20,10 @@ class MetricsWriter {
   std::string path_;
   std::FILE* f_ = nullptr;
 };
+
+// Before a resume: keeps the records of a JSON-lines file whose "step" is <= `step` (written again otherwise) and
+// drops a partial last line (no newline: a cut-short write); a malformed complete line is an error naming file:line.
+void trim_jsonl_after_step(const std::string& path, int64_t step);
 
 // Reads a JSON file (throws naming the file when it cannot be read or is not valid JSON).
 nlohmann::json read_json(const std::string& path);

@@ -88,6 +88,7 @@ SafeTensors from_safetensors_bytes(const std::string& bytes, const std::string& 
   SafeTensors st;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
+      if (!it.value().is_object()) throw fail("__metadata__ must be a JSON object of strings");
       for (auto m = it.value().begin(); m != it.value().end(); ++m)
         st.metadata[m.key()] = m.value().is_string() ? m.value().get<std::string>() : m.value().dump();
       continue;
@@ -100,8 +101,12 @@ SafeTensors from_safetensors_bytes(const std::string& bytes, const std::string& 
       auto off = v.at("data_offsets").get<std::vector<uint64_t>>();
       if (off.size() != 2 || off[0] > off[1] || off[1] > data_size)
         throw Error("data offsets out of range (truncated file?)");
-      for (auto s : t.shape)
+      uint64_t count = 1;  // the element count, checked so that a huge shape cannot wrap around to a small size
+      for (auto s : t.shape) {
         if (s < 0) throw Error("negative dimension");
+        if (s > 0 && count > (uint64_t{1} << 56) / static_cast<uint64_t>(s)) throw Error("shape too large");
+        count *= static_cast<uint64_t>(s);
+      }
       if (off[1] - off[0] != static_cast<uint64_t>(t.numel()) * dtype_size(t.dtype))
         throw Error("byte size does not match dtype and shape");
       t.bytes.assign(bytes.begin() + static_cast<long>(data_start + off[0]),

@@ -82,6 +82,10 @@ void load_module(const std::string& path, torch::nn::Module& module, bool allow_
     if (src.is_floating_point() != dst.is_floating_point())
       throw Error(path + ": tensor '" + name + "' has dtype " + dtype_name(d.dtype) + ", expected " +
                   c10::toString(dst.scalar_type()));
+    // NaN weights would only surface steps later as a loss or sampling error that names no file. (Infinities are
+    // legitimate: attention-mask buffers hold -inf.)
+    if (src.is_floating_point() && torch::isnan(src).any().item<bool>())
+      throw Error(path + ": tensor '" + name + "' holds NaN values");
     dst.copy_(src.to(dst.scalar_type()));
     used.insert(name);
   };

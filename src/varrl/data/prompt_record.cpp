@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/error.h"
+#include "varrl/core/utf8.h"
 
 namespace varrl {
 
@@ -25,13 +27,27 @@ std::vector<std::string> quoted_texts(const std::string& prompt) {
 }
 
 std::vector<PromptRecord> read_prompts(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open prompts file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_prompts(text.str(), path);
+}
+
+std::vector<PromptRecord> parse_prompts(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   std::vector<PromptRecord> rows;
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
+    // Text only: binary garbage stops here, before any sampling, with the file and line named.
+    if (invalid_utf8_at(line) != std::string::npos)
+      throw Error(path + ":" + std::to_string(n) + ": not valid UTF-8 text (byte " +
+                  std::to_string(invalid_utf8_at(line) + 1) + " of the line)");
+    for (char c : line)
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r')
+        throw Error(path + ":" + std::to_string(n) + ": control character in a text line (a binary file?)");
     size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos) continue;
     PromptRecord r;

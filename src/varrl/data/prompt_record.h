@@ -19,7 +19,10 @@ struct PromptRecord {
 
 // Reads a prompts file. Plain-text files (one prompt per line, not starting with '{') are accepted too: the texts are
 // the double-quoted parts of each prompt. Errors name file and line.
+// Text that is not valid UTF-8 (a binary file) is refused with file and line.
 std::vector<PromptRecord> read_prompts(const std::string& path);
+// The same on a file's contents (`path` only names it in errors).
+std::vector<PromptRecord> parse_prompts(const std::string& text, const std::string& path);
 void write_prompts(const std::string& path, const std::vector<PromptRecord>& rows);  // atomic
 // A record's first text ("" when it has none): what evaluations show and `varrl eval --per-image` files name.
 inline std::string first_text(const PromptRecord& r) { return r.texts.empty() ? "" : r.texts[0]; }

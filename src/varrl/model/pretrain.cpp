@@ -7,7 +7,9 @@
 #include "varrl/core/error.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/config_check.h"
+#include "varrl/core/checkpoint.h"
 #include "varrl/core/metrics.h"
+#include "varrl/core/run_lock.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
@@ -37,13 +39,13 @@ torch::Tensor scale_token_weights(const std::vector<Scale>& pn, double alpha) {
 
 static void save_pretrain_checkpoint(const std::string& dir, VAR& var, VAR* ema, torch::optim::AdamW& opt,
                                      int64_t step) {
-  std::filesystem::create_directories(dir + "/state");
-  save_policy(dir + "/state/policy_raw.safetensors", var);
-  if (ema) save_policy(dir + "/state/policy_ema.safetensors", *ema);
-  save_adamw(dir + "/state/pretrain_optim.safetensors", opt);
-  save_tensors(dir + "/state/pretrain_rng.safetensors", {{"cpu", cpu_rng_state()}});
-  // The state file is written last: a checkpoint counts only once all its files are in place.
-  write_file_atomic(dir + "/state/pretrain_state.json", nlohmann::json{{"step", step}}.dump());
+  CheckpointWriter ckpt(dir);  // one unit: all of these files or none (core/checkpoint.h)
+  save_policy(ckpt.file("policy_raw.safetensors"), var);
+  if (ema) save_policy(ckpt.file("policy_ema.safetensors"), *ema);
+  save_adamw(ckpt.file("pretrain_optim.safetensors"), opt);
+  save_tensors(ckpt.file("pretrain_rng.safetensors"), {{"cpu", cpu_rng_state()}});
+  write_file_atomic(ckpt.file("pretrain_state.json"), nlohmann::json{{"step", step}}.dump());
+  ckpt.commit();
   save_policy(dir + "/policy.safetensors", ema ? *ema : var);
 }
 
@@ -81,7 +83,9 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   torch::optim::AdamW opt(var->parameters(), torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(
                                                   cfg.get<double>("pretrain.weight_decay")));
   int64_t start = 0;
+  if (!out_dir.empty()) lock_run_folder(out_dir);
   if (resume) {
+    recover_checkpoint(out_dir);
     start = read_state_json(out_dir + "/state/pretrain_state.json").at("step").get<int64_t>();
     load_module(out_dir + "/state/policy_raw.safetensors", *var);
     if (ema) load_module(out_dir + "/state/policy_ema.safetensors", **ema);
@@ -90,6 +94,7 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
     spdlog::info("pretrain: resuming at step {}", start);
   }
   std::unique_ptr<MetricsWriter> metrics;
+  if (resume) trim_jsonl_after_step(out_dir + "/pretrain_metrics.jsonl", start);  // those steps run again
   if (!out_dir.empty()) metrics = std::make_unique<MetricsWriter>(out_dir + "/pretrain_metrics.jsonl", resume);
   var->train();
   PretrainResult res;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "varrl/core/error.h"
+#include "varrl/core/exit_cleanup.h"
 
 extern char** environ;
 
@@ -121,6 +122,7 @@ void ChildProcess::start() {
     throw Error("cannot start '" + argv_[0] + "': " + std::strerror(rc));
   }
   pid_ = pid;
+  register_child_group(pid);  // killed with this process on SIGINT/SIGTERM (core/exit_cleanup.h)
   to_child_ = in_pipe[1];
   from_child_ = out_pipe[0];
   ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
@@ -150,16 +152,22 @@ ChildProcess::Status ChildProcess::write_line(const std::string& line, double ti
   return Status::Ok;
 }
 
-ChildProcess::Status ChildProcess::read_line(std::string& line, double timeout_s) {
+ChildProcess::Status ChildProcess::read_line(std::string& line, double timeout_s, size_t max_bytes) {
   if (from_child_ < 0) return Status::Closed;
   const auto deadline = deadline_after(timeout_s);
+  size_t scanned = 0;  // bytes of buffer_ already known to hold no '\n': each byte is scanned once
   while (true) {
-    size_t nl = buffer_.find('\n');
+    const size_t nl = buffer_.find('\n', scanned);
     if (nl != std::string::npos) {
+      if (nl > max_bytes) return Status::TooLong;
       line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       return Status::Ok;
     }
+    scanned = buffer_.size();
+    if (buffer_.size() > max_bytes) return Status::TooLong;
+    // The deadline holds even while the child keeps writing (a stream without newline never makes read() wait).
+    if (Clock::now() >= deadline) return Status::Timeout;
     char chunk[65536];
     ssize_t n = ::read(from_child_, chunk, sizeof chunk);
     if (n > 0) {
@@ -184,6 +192,10 @@ std::string ChildProcess::stop(double grace_s) {
   if (pid_ <= 0) return "";
   const pid_t pid = pid_;
   pid_ = -1;
+  struct Unregister {
+    pid_t pid;
+    ~Unregister() { unregister_child_group(pid); }
+  } unregister{pid};
   int status = 0;
   const auto deadline = deadline_after(grace_s);
   while (true) {  // a well-behaved child exits when its stdin closes

@@ -12,7 +12,7 @@ namespace varrl {
 
 class ChildProcess {
  public:
-  enum class Status { Ok, Closed, Timeout };
+  enum class Status { Ok, Closed, Timeout, TooLong };
 
   // argv[0] is looked up in PATH; `env` entries ("NAME=value") are added to (or replace in) our environment.
   ChildProcess(std::vector<std::string> argv, std::vector<std::string> env);
@@ -27,8 +27,9 @@ class ChildProcess {
 
   // Writes `line` + '\n'. Closed: the child closed its stdin or died.
   Status write_line(const std::string& line, double timeout_s);
-  // Reads one line (without '\n'). Closed: end of file before a complete line.
-  Status read_line(std::string& line, double timeout_s);
+  // Reads one line (without '\n'). Closed: end of file before a complete line. TooLong: more than `max_bytes` came
+  // without a newline (what was read stays buffered; the caller is expected to stop the child).
+  Status read_line(std::string& line, double timeout_s, size_t max_bytes = size_t{4} << 20);
 
   // Ends the child: closes its stdin, waits up to `grace_s` for it to exit, then kills its process group; reaps it.
   // Returns how it ended ("exited with status 0", "killed by signal 9"; "" if it was not running).

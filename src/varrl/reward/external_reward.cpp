@@ -10,6 +10,8 @@
 #include <map>
 
 #include "varrl/core/error.h"
+#include "varrl/core/exit_cleanup.h"
+#include "varrl/reward/external_reply.h"
 
 namespace varrl {
 
@@ -21,6 +23,9 @@ ExternalOptions ExternalOptions::from_config(const Config& cfg) {
   o.timeout_s = cfg.get<double>("reward.external.timeout_s");
   o.max_restarts = cfg.get<int>("reward.external.max_restarts");
   o.tmp_dir = cfg.get<std::string>("reward.external.tmp_dir");
+  const int64_t cap = cfg.get<int64_t>("reward.external.max_reply_bytes");
+  if (cap < 2) throw Error("config key 'reward.external.max_reply_bytes' must be >= 2, got " + std::to_string(cap));
+  o.max_reply_bytes = static_cast<size_t>(cap);
   if (o.command.empty()) throw Error("reward 'external' needs a command: set reward.external.command");
   if (!(o.timeout_s > 0)) throw Error("config key 'reward.external.timeout_s' must be positive");
   if (o.max_restarts < 0) throw Error("config key 'reward.external.max_restarts' must be >= 0");
@@ -36,6 +41,7 @@ ServiceOptions service_options(const ExternalOptions& o) {
   s.label = "external reward '" + o.command + "'";
   s.timeout_s = o.timeout_s;
   s.max_restarts = o.max_restarts;
+  s.max_reply_bytes = o.max_reply_bytes;
   return s;
 }
 
@@ -51,9 +57,12 @@ std::string make_temp_dir(const std::string& base) {
 }  // namespace
 
 ExternalReward::ExternalReward(const ExternalOptions& opts)
-    : opts_(opts), service_(service_options(opts)), dir_(make_temp_dir(opts.tmp_dir)) {}
+    : opts_(opts), service_(service_options(opts)), dir_(make_temp_dir(opts.tmp_dir)) {
+  register_temp_dir(dir_);  // removed on SIGINT/SIGTERM too (core/exit_cleanup.h)
+}
 
 ExternalReward::~ExternalReward() {
+  unregister_temp_dir(dir_);
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
@@ -98,48 +107,10 @@ std::vector<RewardResult> ExternalReward::score(const std::vector<Image>& images
     cleanup();
     throw;
   }
-  const std::string shown = line.size() > 200 ? line.substr(0, 200) + "..." : line;
-  nlohmann::json rep;
   try {
-    rep = nlohmann::json::parse(line);
-  } catch (const std::exception&) {
-    if (line.find("NaN") != std::string::npos || line.find("Infinity") != std::string::npos)
-      throw violation("returned a non-finite reward (NaN/Infinity): " + shown);
-    throw violation("replied with a line that is not JSON: " + shown);
-  }
-  if (!rep.is_object() || !rep.contains("ids") || !rep.contains("rewards"))
-    throw violation("reply lacks \"ids\" or \"rewards\": " + shown);
-  const auto& rids = rep["ids"];
-  const auto& rewards = rep["rewards"];
-  if (!rids.is_array() || !rewards.is_array() || rids.size() != ids.size() || rewards.size() != ids.size())
-    throw violation("reply must have " + std::to_string(ids.size()) + " ids and rewards: " + shown);
-  std::map<uint64_t, size_t> index;  // request id -> position in the batch
-  for (size_t i = 0; i < ids.size(); ++i) index[ids[i]] = i;
-  std::vector<bool> seen(ids.size(), false);
-  const bool has_boxes = rep.contains("boxes") && !rep["boxes"].is_null();
-  if (has_boxes && (!rep["boxes"].is_array() || rep["boxes"].size() != ids.size()))
-    throw violation("\"boxes\" must hold one list per image: " + shown);
-  for (size_t j = 0; j < ids.size(); ++j) {
-    if (!rids[j].is_number_unsigned() || !index.count(rids[j].get<uint64_t>()))
-      throw violation("replied with wrong ids (sent " + nlohmann::json(ids).dump() + "): " + shown);
-    const size_t i = index[rids[j].get<uint64_t>()];
-    if (seen[i]) throw violation("replied with a repeated id: " + shown);
-    seen[i] = true;
-    if (!rewards[j].is_number() || !std::isfinite(rewards[j].get<double>()))
-      throw violation("reward for id " + std::to_string(ids[i]) + " is not a finite number: " + shown);
-    out[i].reward = rewards[j].get<double>();
-    out[i].parts[name()] = out[i].reward;
-    if (has_boxes) {
-      for (const auto& b : rep["boxes"][j]) {
-        if (!b.is_array() || b.size() != 4) throw violation("a box must be [x0, y0, x1, y1]: " + shown);
-        Box box{};
-        for (size_t k = 0; k < 4; ++k) {
-          if (!b[k].is_number()) throw violation("a box must be [x0, y0, x1, y1]: " + shown);
-          box[k] = static_cast<int>(std::lround(b[k].get<double>()));
-        }
-        out[i].words.push_back({"", 1.f, box});
-      }
-    }
+    out = parse_external_reply(line, ids);
+  } catch (const Error& e) {
+    throw violation(e.what());
   }
   cleanup();
   return out;

@@ -19,7 +19,8 @@ struct ExternalOptions {
   double timeout_s = 60;
   int max_restarts = 3;
   std::string tmp_dir;  // where request PNGs are written ("" = the system's temp folder)
-  // reward.external.{command, timeout_s, max_restarts, tmp_dir}
+  size_t max_reply_bytes = size_t{4} << 20;  // a longer reply line is an error
+  // reward.external.{command, timeout_s, max_restarts, tmp_dir, max_reply_bytes}
   static ExternalOptions from_config(const Config& cfg);
 };
 

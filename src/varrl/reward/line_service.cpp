@@ -77,10 +77,14 @@ std::string LineService::receive() {
   if (!has_pending_) throw Error(opts_.label + ": receive() without a request");
   while (true) {
     std::string line;
-    auto st = child_->read_line(line, opts_.timeout_s);
+    auto st = child_->read_line(line, opts_.timeout_s, opts_.max_reply_bytes);
     if (st == ChildProcess::Status::Ok) {
       has_pending_ = false;
       return line;
+    }
+    if (st == ChildProcess::Status::TooLong) {  // a protocol violation, not a crash: no restart
+      reset();
+      throw Error(opts_.label + ": a reply line longer than " + std::to_string(opts_.max_reply_bytes) + " bytes");
     }
     recover(st == ChildProcess::Status::Timeout ? "no reply within " + seconds(opts_.timeout_s)
                                                 : std::string("stopped before replying"));

@@ -18,6 +18,7 @@ struct ServiceOptions {
   std::string label;              // how errors name it, e.g. "external reward 'python3 judge.py'"
   double timeout_s = 30;          // per request: writing it and reading the reply
   int max_restarts = 3;           // restarts allowed over the service's life
+  size_t max_reply_bytes = size_t{4} << 20;  // a longer reply line is an error (the helper is stopped)
 };
 
 class LineService {

@@ -2,6 +2,7 @@
 
 #include "varrl/core/choice.h"
 #include "varrl/core/config_check.h"
+#include "varrl/core/error.h"
 #include "varrl/data/render.h"
 #include "varrl/model/var_config.h"
 #include "varrl/rl/advantages.h"
@@ -46,6 +47,15 @@ void check_rl_config(const Config& cfg) {
   SamplingParams::from_config(cfg);
   VarConfig::from_config(cfg);
   RenderOptions::from_config(cfg);
+}
+
+void check_prompts_for_reward(const std::vector<PromptRecord>& prompts, const Config& cfg, const std::string& path) {
+  for (const char* key : {"reward.weights.ocr_ned", "reward.weights.ocr_paper"}) {
+    if (!(cfg.get<double>(key) > 0)) continue;
+    for (const auto& p : prompts)
+      if (!p.texts.empty()) return;
+    throw Error(path + ": no prompt has a quoted \"text\" for the OCR reward (" + key + " > 0) to read");
+  }
 }
 
 }  // namespace varrl

@@ -6,12 +6,14 @@
 #include <filesystem>
 
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/checkpoint.h"
 #include "varrl/core/choice.h"
 #include "varrl/core/error.h"
 #include "varrl/core/grid.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/rng.h"
+#include "varrl/core/run_lock.h"
 #include "varrl/core/runtime.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/metrics.h"
@@ -32,8 +34,10 @@ namespace fs = std::filesystem;
 using clk = std::chrono::steady_clock;
 
 static std::atomic<bool> g_stop{false};
-static void on_signal(int) { g_stop = true; }
+static std::atomic<int> g_signal{0};
+static void on_signal(int sig) { g_signal = sig, g_stop = true; }
 bool rl_stop_requested() { return g_stop; }
+int rl_stop_signal() { return g_stop ? g_signal.load() : 0; }
 
 static double secs(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
 
@@ -44,6 +48,8 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
       reward_(std::move(reward)),
       dp_(dp ? std::move(dp) : std::make_shared<DataParallel>()) {
   check_rl_config(cfg_);
+  // One process per run folder; a resume first repairs what a kill left behind (core/checkpoint.h).
+  if (resume && !out_dir_.empty() && dp_->is_main()) lock_run_folder(out_dir_), recover_checkpoint(out_dir_);
   const std::string base = cfg_.get<std::string>("rl.base");
   const std::string src = resume ? out_dir_ : base;
   seed_ = static_cast<uint64_t>(cfg_.get<int64_t>("runtime.seed"));
@@ -89,7 +95,10 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
   uopt_.loss = GrpoLossOptions::from_config(cfg_);
   const bool own_logprob = choice<bool>(cfg_, "rl.logprob", {{"policy", true}, {"sampling", false}});
   uopt_.logprob = own_logprob ? SamplingParams::plain() : ropt_.sampling;
-  if (!cfg_.get<std::string>("rl.prompts").empty()) prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
+  if (!cfg_.get<std::string>("rl.prompts").empty()) {
+    prompt_pool_ = read_prompts(cfg_.get<std::string>("rl.prompts"));
+    check_prompts_for_reward(prompt_pool_, cfg_, cfg_.get<std::string>("rl.prompts"));
+  }
 
   if (out_dir_.empty()) return;
   if (resume) {
@@ -99,14 +108,10 @@ RLTrainer::RLTrainer(const Config& cfg, const std::string& out_dir, bool resume,
     load_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
   }
   if (!dp_->is_main()) return;  // rank 0 alone writes the run folder
-  fs::create_directories(out_dir_ + "/state");
+  lock_run_folder(out_dir_);
   if (resume) {
     // Drop metrics written after the checkpoint: the resumed run writes those steps again.
-    std::string kept;
-    if (fs::exists(out_dir_ + "/metrics.jsonl"))
-      for (auto& rec : read_jsonl(out_dir_ + "/metrics.jsonl"))
-        if (rec.value("step", int64_t{0}) <= step_) kept += rec.dump() + "\n";
-    write_file_atomic(out_dir_ + "/metrics.jsonl", kept);
+    trim_jsonl_after_step(out_dir_ + "/metrics.jsonl", step_);
     spdlog::info("rl: resuming {} at step {}", out_dir_, step_);
   } else {
     if (fs::absolute(base) != fs::absolute(out_dir_))
@@ -188,11 +193,12 @@ nlohmann::json RLTrainer::step(int64_t s) {
 
 void RLTrainer::save_checkpoint() {
   if (out_dir_.empty() || !dp_->is_main()) return;
-  save_policy(out_dir_ + "/state/policy_raw.safetensors", policy_);
-  if (ema_) save_policy(out_dir_ + "/state/policy_ema.safetensors", ema_);
-  save_adamw(out_dir_ + "/state/rl_optim.safetensors", *opt_);
-  write_file_atomic(out_dir_ + "/state/rl_state.json",
-                    nlohmann::json{{"step", step_}, {"bad_steps", bad_steps_}}.dump());
+  CheckpointWriter ckpt(out_dir_);  // one unit: all of these files or none (core/checkpoint.h)
+  save_policy(ckpt.file("policy_raw.safetensors"), policy_);
+  if (ema_) save_policy(ckpt.file("policy_ema.safetensors"), ema_);
+  save_adamw(ckpt.file("rl_optim.safetensors"), *opt_);
+  write_file_atomic(ckpt.file("rl_state.json"), nlohmann::json{{"step", step_}, {"bad_steps", bad_steps_}}.dump());
+  ckpt.commit();
   save_policy(out_dir_ + "/policy.safetensors", ema_ ? ema_ : policy_);
 }
 
@@ -269,7 +275,7 @@ void RLTrainer::run() {
   if (main && eval && !have_before) evaluate_heldout("before", cfg_.get<int>("rl.eval_prompts"));
   if (main && sample_every > 0 && step_ == 0) write_samples();
   dp_->barrier();
-  g_stop = false;
+  g_stop = false, g_signal = 0;
   auto old_int = std::signal(SIGINT, on_signal), old_term = std::signal(SIGTERM, on_signal);
   const auto t0 = clk::now();
   bool out_of_time = false;

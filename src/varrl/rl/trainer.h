@@ -73,5 +73,7 @@ class RLTrainer {
 
 // Set by SIGINT/SIGTERM while RLTrainer::run() is active: the run checkpoints and stops after the current step.
 bool rl_stop_requested();
+// The signal that stopped it (SIGINT, SIGTERM), 0 if none: the CLI exits with 128 + it, after the checkpoint.
+int rl_stop_signal();
 
 }  // namespace varrl

@@ -6,7 +6,9 @@
 #include "varrl/core/atomic_file.h"
 #include "varrl/core/lr_schedule.h"
 #include "varrl/core/config_check.h"
+#include "varrl/core/checkpoint.h"
 #include "varrl/core/metrics.h"
+#include "varrl/core/run_lock.h"
 #include "varrl/core/progress.h"
 #include "varrl/core/tensor_io.h"
 #include "varrl/core/train_state.h"
@@ -18,12 +20,15 @@ namespace F = torch::nn::functional;
 
 static void save_checkpoint(const std::string& dir, VQVAE& vae, torch::optim::AdamW& opt, int64_t step,
                             const Config& cfg) {
+  CheckpointWriter ckpt(dir);  // one unit: the weights a resume reads are in it too (core/checkpoint.h)
+  save_module(ckpt.file("tokenizer.safetensors"), *vae);
+  save_adamw(ckpt.file("tokenizer_optim.safetensors"), opt);
+  save_tensors(ckpt.file("tokenizer_rng.safetensors"), {{"cpu", cpu_rng_state()}});
+  write_file_atomic(ckpt.file("tokenizer_state.json"), nlohmann::json{{"step", step}}.dump());
+  ckpt.commit();
+  // The model folder's copy, for every other command.
   save_model_config(dir, cfg);
   save_tokenizer(dir, vae);
-  std::filesystem::create_directories(dir + "/state");
-  save_adamw(dir + "/state/tokenizer_optim.safetensors", opt);
-  save_tensors(dir + "/state/tokenizer_rng.safetensors", {{"cpu", cpu_rng_state()}});
-  write_file_atomic(dir + "/state/tokenizer_state.json", nlohmann::json{{"step", step}}.dump());
 }
 
 void check_tokenizer_train_config(const Config& cfg) {
@@ -51,15 +56,20 @@ TokenizerTrainResult train_tokenizer(VQVAE& vae, const Config& cfg, const BatchS
                           torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(
                               cfg.get<double>("tokenizer_train.weight_decay")));
   int64_t start = 0;
+  if (!out_dir.empty()) lock_run_folder(out_dir);
   if (resume) {
+    recover_checkpoint(out_dir);
     auto st = read_state_json(out_dir + "/state/tokenizer_state.json");
     start = st.at("step").get<int64_t>();
-    load_module(out_dir + "/tokenizer.safetensors", *vae);
+    // Checkpoints hold their own copy of the weights; folders written before that only the model folder's.
+    const std::string weights = out_dir + "/state/tokenizer.safetensors";
+    load_module(std::filesystem::exists(weights) ? weights : out_dir + "/tokenizer.safetensors", *vae);
     load_adamw(out_dir + "/state/tokenizer_optim.safetensors", opt);
     set_cpu_rng_state(load_tensors(out_dir + "/state/tokenizer_rng.safetensors").at("cpu"));
   }
   vae->train();
   std::unique_ptr<MetricsWriter> metrics;
+  if (resume) trim_jsonl_after_step(out_dir + "/tokenizer_metrics.jsonl", start);  // those steps run again
   if (!out_dir.empty()) metrics = std::make_unique<MetricsWriter>(out_dir + "/tokenizer_metrics.jsonl", resume);
 
   auto gen = at::detail::createCPUGenerator(cfg.get<int64_t>("runtime.seed") + 7919);
