@@ -94,6 +94,10 @@ def var_hparams(sd, patch_nums, num_heads=None):
             raise LayoutError(f"VAR checkpoint: missing tensor '{k}' (is this a class-conditional VAR state dict?)")
     if any(k.startswith("shared_ada_lin") or k.endswith("ada_gss") for k in sd):
         raise LayoutError("VAR checkpoint: shared_aln=True models (ada_gss) are not supported by varrl")
+    L = sum(p * p for p in patch_nums)
+    if "pos_1LC" in sd and sd["pos_1LC"].shape[1] != L:
+        raise LayoutError(f"VAR checkpoint: pos_1LC holds {sd['pos_1LC'].shape[1]} tokens, the scales "
+                          f"{','.join(map(str, patch_nums))} make {L} (pass the checkpoint's --patch-nums)")
     width, Cvae = sd["word_embed.weight"].shape
     depth = _count(sd, r"blocks\.(\d+)\.")
     l2 = "blocks.0.attn.scale_mul_1H11" in sd
