@@ -51,10 +51,10 @@ int main(int argc, char** argv) {
   for (const auto& s : var->cfg.patch_nums) pn += (pn.empty() ? "" : ",") + std::to_string(s.h);
   // The script beside this source file (CMake compiles it by its absolute path).
   const auto script = std::filesystem::path(__FILE__).parent_path().parent_path() / "scripts/bench_var_official.py";
-  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --var-src '" +
-                          std::string(argv[2]) + "' --vae '" + argv[3] + "' --var '" + argv[4] + "' --patch-nums " +
-                          pn + " --batch " + std::to_string(B) + " --threads " + std::to_string(threads) +
-                          " --reps " + std::to_string(reps) + " --cfg 4 --top-k 900 --top-p 0.95";
+  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --var-src '" + std::string(argv[2]) +
+                          "' --vae '" + argv[3] + "' --var '" + argv[4] + "' --patch-nums " + pn + " --batch " +
+                          std::to_string(B) + " --threads " + std::to_string(threads) + " --reps " +
+                          std::to_string(reps) + " --cfg 4 --top-k 900 --top-p 0.95";
   const auto official = run_official(cmd);
   nlohmann::json out;
   out["varrl"] = {{"images_per_s", B * reps / varrl_s}, {"seconds", varrl_s}, {"images", B * reps}};

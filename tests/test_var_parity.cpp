@@ -34,11 +34,11 @@ double rel_err(const torch::Tensor& got, const torch::Tensor& want) {
   return err;
 }
 
-#define EXPECT_PARITY(name, got, want)                               \
-  do {                                                               \
-    const double e_ = rel_err(got, want);                            \
-    std::printf("[parity] %-28s max rel err %.3g\n", name, e_);      \
-    EXPECT_LT(e_, kTol) << name;                                     \
+#define EXPECT_PARITY(name, got, want)                          \
+  do {                                                          \
+    const double e_ = rel_err(got, want);                       \
+    std::printf("[parity] %-28s max rel err %.3g\n", name, e_); \
+    EXPECT_LT(e_, kTol) << name;                                \
   } while (0)
 
 struct Fixture {
