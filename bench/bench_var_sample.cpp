@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   auto t = clk::now();
   for (int r = 0; r < reps; ++r) sample(var, vae, c, p, seeds);
   const double varrl_s = seconds_since(t);
+  std::fprintf(stderr, "varrl: %d images in %.1f s; now the official sampler\n", B * reps, varrl_s);
   std::string pn;
   for (const auto& s : var->cfg.patch_nums) pn += (pn.empty() ? "" : ",") + std::to_string(s.h);
   // The script beside this source file (CMake compiles it by its absolute path).

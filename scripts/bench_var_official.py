@@ -40,7 +40,7 @@ def main():
     vh, th = vae_hparams(vae_sd, pn), var_hparams(var_sd, pn)
     vae = vqvae_mod.VQVAE(vocab_size=vh["vocab_size"], z_channels=vh["Cvae"], ch=vh["ch"], test_mode=True,
                           share_quant_resi=vh["share_quant_resi"], v_patch_nums=pn)
-    vae.load_state_dict(vae_sd)
+    torch.nn.Module.load_state_dict(vae, vae_sd)  # VQVAE's override passes `assign`, which torch 1.13 lacks
     var = VAR(vae, num_classes=th["num_classes"], depth=th["depth"], embed_dim=th["width"], num_heads=th["num_heads"],
               mlp_ratio=th["mlp_ratio"], shared_aln=False, cond_drop_rate=0.0, attn_l2_norm=th["attn_l2_norm"],
               patch_nums=pn, flash_if_available=False, fused_if_available=False).eval()
