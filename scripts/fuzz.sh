@@ -12,7 +12,9 @@ mkdir -p "$OUT/gen"
 # The compiled-in defaults, generated as CMake does.
 python3 - <<'PY'
 tmpl = open("src/varrl/core/defaults_yaml.cpp.in").read()
-open("build-fuzz/gen/defaults_yaml.cpp", "w").write(tmpl.replace("@VARRL_DEFAULTS_YAML@", open("configs/defaults.yaml").read()))
+for key, path in [("DEFAULTS", "configs/defaults.yaml"), ("PAPER", "configs/rl/paper.yaml"), ("DEMO", "configs/rl/demo.yaml")]:
+    tmpl = tmpl.replace("@VARRL_%s_YAML@" % key, open(path).read())
+open("build-fuzz/gen/defaults_yaml.cpp", "w").write(tmpl)
 PY
 FLAGS=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc)
 CORE=(src/varrl/core/atomic_file.cpp src/varrl/core/checkpoint.cpp)

@@ -27,7 +27,7 @@ constexpr double kMinutesPerStep = 0.16;
 struct Args {
   CommonOptions common;
   std::string out = "runs/demo", base = "models/default", words, words_file;
-  int steps = 60, vocabulary = 4, scenes = 8, control = 32;
+  int steps = 30, vocabulary = 4, scenes = 8, control = 32;
   double minutes = 0;
   uint64_t vocabulary_seed = 2026;
 };

@@ -1,4 +1,6 @@
 // `varrl sample`: draw images from a model folder and write a PNG grid (one row per prompt, caption under it).
+#include <sstream>
+
 #include "varrl/cli/commands.h"
 #include "varrl/cli/common.h"
 #include "varrl/core/error.h"
@@ -16,7 +18,7 @@ namespace varrl::cli {
 namespace {
 struct Args {
   CommonOptions common;
-  std::string ckpt, prompt, prompts, out;
+  std::string ckpt, prompt, prompts, classes, out;
   int n = 8, limit = 8;
   int64_t seed = 0;
 };
@@ -30,6 +32,7 @@ void add_sample_command(CLI::App& app) {
       ->required();
   cmd->add_option("--prompt", a->prompt, "one prompt");
   cmd->add_option("--prompts", a->prompts, "a prompts file (.jsonl or one prompt per line)");
+  cmd->add_option("--class", a->classes, "class ids, comma-separated (a class model: model.cond=class)");
   cmd->add_option("--limit", a->limit, "with --prompts: use the first N prompts")->check(positive());
   cmd->add_option("--n", a->n, "samples per prompt")->check(positive());
   cmd->add_option("--seed", a->seed, "seed (sample j of prompt i uses seed + 1000 i + j)");
@@ -42,7 +45,9 @@ void add_sample_command(CLI::App& app) {
     if (!a->prompts.empty())
       for (auto& r : read_prompts(a->prompts))
         if (static_cast<int>(prompts.size()) < a->limit) prompts.push_back(r.prompt);
-    if (prompts.empty()) throw Error("sample: give --prompt or --prompts");
+    std::stringstream class_list(a->classes);  // a class model reads prompt "207" as class 207 (class_prompts.h)
+    for (std::string id; std::getline(class_list, id, ',');) prompts.push_back(id);
+    if (prompts.empty()) throw Error("sample: give --prompt, --prompts or --class");
     auto vae = load_tokenizer(a->ckpt, cfg);
     auto var = load_policy(a->ckpt, cfg);
     auto params = SamplingParams::from_config(cfg);
@@ -52,7 +57,7 @@ void add_sample_command(CLI::App& app) {
       std::vector<uint64_t> seeds;
       for (int j = 0; j < a->n; ++j) seeds.push_back(prompt_sample_seed(static_cast<uint64_t>(a->seed), i, j));
       auto out = sample_prompt(var, vae, prompts[i], params, seeds, {}, cfg.get<int>("sampler.batch_size"));
-      rows.push_back({tensor_to_images(out.images_B3HW), prompts[i]});
+      rows.push_back({tensor_to_images(out.images_B3HW), (a->classes.empty() ? "" : "class ") + prompts[i]});
     }
     write_png(a->out, make_grid(rows));
     print_summary({{"out", a->out}, {"prompts", prompts.size()}, {"n", a->n}});

@@ -1,6 +1,7 @@
 #include "varrl/model/var_model.h"
 
 #include "varrl/core/error.h"
+#include "varrl/model/class_prompts.h"
 
 namespace varrl {
 
@@ -113,7 +114,7 @@ Condition VARImpl::null_condition(int64_t B) {
 }
 
 Condition VARImpl::encode_prompts(const std::vector<std::string>& prompts, const torch::Tensor& drop_B) {
-  if (!cfg.text_cond()) throw Error("this model is class-conditional (model.cond=class): it takes labels, not prompts");
+  if (!cfg.text_cond()) return encode_labels(parse_class_prompts(prompts, cfg.num_classes), drop_B);  // "207"
   auto tok = tokenize_prompts(prompts, cfg.text_max_len);
   const auto dev = pos_1LC.device();
   tok.ids_BT = tok.ids_BT.to(dev), tok.segment_BT = tok.segment_BT.to(dev);

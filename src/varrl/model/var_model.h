@@ -27,7 +27,8 @@ struct Condition {
 struct VARImpl : torch::nn::Module {
   explicit VARImpl(const VarConfig& cfg);
 
-  // Conditions. `drop_B` (bool, optional) replaces rows by the learned null condition (CFG training).
+  // Conditions. `drop_B` (bool, optional) replaces rows by the learned null condition (CFG training). A class model
+  // (model.cond=class) reads each prompt as a class id ("207", class_prompts.h).
   Condition encode_prompts(const std::vector<std::string>& prompts, const torch::Tensor& drop_B = {});
   Condition encode_labels(const torch::Tensor& label_B, const torch::Tensor& drop_B = {});
   Condition null_condition(int64_t B);

@@ -1,0 +1,67 @@
+// Sampling speed of a converted FoundationVision/VAR model: varrl's `sample` (KV cache, CFG, top-k, top-p, decode)
+// next to VAR's own `autoregressive_infer_cfg` (scripts/bench_var_official.py, run as a child process right after,
+// same threads, same batch, same settings). Prints one JSON line: varrl.images_per_s, official.images_per_s, ratio.
+// Usage: build/bench_var_sample MODEL_DIR VAR_CHECKOUT VAE_PTH VAR_PTH [threads=2] [batch=4] [reps=1]
+//   MODEL_DIR: scripts/convert_var.py's output of VAE_PTH + VAR_PTH; VAR_CHECKOUT: the official code (not varrl's).
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bench_common.h"
+#include "varrl/model/policy_io.h"
+#include "varrl/sampler/sampler.h"
+#include "varrl/tokenizer/tokenizer_io.h"
+
+using namespace varrl;
+using namespace varrl::bench;
+
+static nlohmann::json run_official(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run: " + cmd);
+  std::string out, last;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out = buf, last = out[0] == '{' ? out : last;
+  if (pclose(p) != 0 || last.empty()) throw std::runtime_error("the official benchmark failed: " + cmd);
+  return nlohmann::json::parse(last);
+}
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::fprintf(stderr, "usage: %s MODEL_DIR VAR_CHECKOUT VAE_PTH VAR_PTH [threads=2] [batch=4] [reps=1]\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const int threads = argc > 5 ? std::stoi(argv[5]) : 2, B = argc > 6 ? std::stoi(argv[6]) : 4,
+            reps = argc > 7 ? std::stoi(argv[7]) : 1;
+  init_runtime(threads, "cpu");
+  Config cfg = load_model_config(dir);
+  VQVAE vae = load_tokenizer(dir, cfg);
+  VAR var = load_policy(dir, cfg);
+  SamplingParams p;  // VAR's demo settings, whatever the folder's config says
+  p.cfg = 4.0, p.top_k = 900, p.top_p = 0.95;
+  std::vector<uint64_t> seeds;
+  for (int i = 0; i < B; ++i) seeds.push_back(i);
+  torch::NoGradGuard ng;
+  const auto c = var->encode_labels(torch::full({B}, 207, torch::kLong));
+  auto t = clk::now();
+  for (int r = 0; r < reps; ++r) sample(var, vae, c, p, seeds);
+  const double varrl_s = seconds_since(t);
+  std::fprintf(stderr, "varrl: %d images in %.1f s; now the official sampler\n", B * reps, varrl_s);
+  std::string pn;
+  for (const auto& s : var->cfg.patch_nums) pn += (pn.empty() ? "" : ",") + std::to_string(s.h);
+  // The script beside this source file (CMake compiles it by its absolute path).
+  const auto script = std::filesystem::path(__FILE__).parent_path().parent_path() / "scripts/bench_var_official.py";
+  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --var-src '" + std::string(argv[2]) +
+                          "' --vae '" + argv[3] + "' --var '" + argv[4] + "' --patch-nums " + pn + " --batch " +
+                          std::to_string(B) + " --threads " + std::to_string(threads) + " --reps " +
+                          std::to_string(reps) + " --cfg 4 --top-k 900 --top-p 0.95";
+  const auto official = run_official(cmd);
+  nlohmann::json out;
+  out["varrl"] = {{"images_per_s", B * reps / varrl_s}, {"seconds", varrl_s}, {"images", B * reps}};
+  out["official"] = official;
+  out["ratio"] = out["varrl"]["images_per_s"].get<double>() / official["images_per_s"].get<double>();
+  out["threads"] = threads, out["batch"] = B, out["cfg"] = 4.0, out["top_k"] = 900, out["top_p"] = 0.95;
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
