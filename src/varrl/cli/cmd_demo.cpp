@@ -21,9 +21,9 @@
 namespace varrl::cli {
 
 namespace {
-// One step of configs/rl/demo.yaml (2 prompts x 16 images) on the 2-core machine: 32-41 s at 1 thread beside one
-// other job (docs/demo.md); a conservative estimate for the log line.
-constexpr double kMinutesPerStep = 0.5;
+// One step of configs/rl/demo.yaml (2 prompts x 16 images) on the idle 2-core machine with 2 threads: 17 s
+// (docs/demo.md).
+constexpr double kMinutesPerStep = 0.3;
 
 struct Args {
   CommonOptions common;
@@ -113,7 +113,7 @@ void add_demo_command(CLI::App& app) {
     const auto control = control_prompts(cfg, vocab, a->control, cfg.get<int64_t>("rl.eval_seed"));
     std::string listed;
     for (const auto& w : vocab) listed += (listed.empty() ? "" : ", ") + w;
-    spdlog::info("demo: teaching {} ({} RL prompts; {} steps, up to about {:.0f} minutes of RL on 2 cores)", listed,
+    spdlog::info("demo: teaching {} ({} RL prompts; {} steps, about {:.0f} minutes of RL on 2 idle cores)", listed,
                  rl_prompts.size(), a->steps, a->steps * kMinutesPerStep);
 
     fs::create_directories(a->out);
