@@ -55,8 +55,9 @@ void DemoEvaluation::run(const std::string& tag, RLTrainer& trainer) {
   nlohmann::json a{{"before", with_rewards(scenes_before_)}}, b{{"before", with_rewards(control_before_)}};
   if (tag == "after") {
     a["after"] = with_rewards(scenes_after_), b["after"] = with_rewards(control_after_);
-    auto da = paired_difference(scenes_before_.rewards_N, scenes_after_.rewards_N);
-    auto db = paired_difference(control_before_.rewards_N, control_after_.rewards_N);
+    scenes_delta_ = paired_difference(scenes_before_.rewards_N, scenes_after_.rewards_N);
+    control_delta_ = paired_difference(control_before_.rewards_N, control_after_.rewards_N);
+    const auto &da = scenes_delta_, &db = control_delta_;
     a["delta"] = {{"reward", da.mean}, {"reward_se", da.se}, {"images", da.n}};
     b["delta"] = {{"reward", db.mean}, {"reward_se", db.se}, {"images", db.n}};
     // Two scenes per word (the scenes are word-major), first sample: before | after.
@@ -82,18 +83,17 @@ nlohmann::json DemoEvaluation::summary() const {
     s[std::string(tag) + ".word_accuracy"] = r->word_accuracy;
     s[std::string(tag) + ".ned"] = r->ned;
   }
-  auto da = paired_difference(scenes_before_.rewards_N, scenes_after_.rewards_N);
+  const auto& da = scenes_delta_;
   s["delta.reward"] = da.mean, s["delta.reward_se"] = da.se;
   s["delta.word_accuracy"] = scenes_after_.word_accuracy - scenes_before_.word_accuracy;
-  auto db = paired_difference(control_before_.rewards_N, control_after_.rewards_N);
+  const auto& db = control_delta_;
   s["control.before.reward"] = control_before_.reward, s["control.after.reward"] = control_after_.reward;
   s["control.delta.reward"] = db.mean, s["control.delta.reward_se"] = db.se;
   return s;
 }
 
 std::vector<std::vector<std::string>> DemoEvaluation::lead_rows() const {
-  auto da = paired_difference(scenes_before_.rewards_N, scenes_after_.rewards_N);
-  auto db = paired_difference(control_before_.rewards_N, control_after_.rewards_N);
+  const auto &da = scenes_delta_, &db = control_delta_;
   char acc[64];
   std::snprintf(acc, sizeof acc, "%.3f -> %.3f", scenes_before_.word_accuracy, scenes_after_.word_accuracy);
   return {{"fresh scenes of the vocabulary (" + std::to_string(da.n) + " images)", pm(da.mean, da.se), acc},

@@ -36,6 +36,7 @@ class DemoEvaluation {
   int per_word_;
   std::unique_ptr<RewardFn> reward_;
   EvalResult scenes_before_, scenes_after_, control_before_, control_after_;
+  PairedDifference scenes_delta_, control_delta_;  // set by run("after")
 };
 
 }  // namespace varrl::cli

@@ -10,16 +10,12 @@
 #include "varrl/core/rng.h"
 #include "varrl/data/render.h"
 #include "varrl/data/word_list.h"
+#include "varrl/reward/text_distance.h"
 #include "varrl/rl/evaluate.h"
 
 namespace varrl {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 size_t max_word_chars(const Config& cfg) {
   const int m = cfg.get<int>("render.max_chars");
@@ -69,7 +65,7 @@ std::vector<PromptRecord> vocabulary_prompts(const Config& cfg, const std::vecto
         std::string u = w;
         for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         return u;
-      }() : lower(w);
+      }() : to_lower(w);
       auto rec = render_texts(opts, {text}, seed, opts.style).record;
       if (!skip.insert(rec.prompt).second) continue;  // seen among `exclude` or already drawn
       out.push_back(rec);
@@ -81,12 +77,12 @@ std::vector<PromptRecord> vocabulary_prompts(const Config& cfg, const std::vecto
 std::vector<PromptRecord> control_prompts(const Config& cfg, const std::vector<std::string>& words, int count,
                                           uint64_t seed) {
   std::set<std::string> vocab;
-  for (const auto& w : words) vocab.insert(lower(w));
+  for (const auto& w : words) vocab.insert(to_lower(w));
   std::vector<PromptRecord> out;
   for (const auto& rec : heldout_prompts(cfg, count + 4 * static_cast<int>(words.size()) + 8, seed)) {
     bool shares = false;
     for (const auto& t : rec.texts) {
-      std::istringstream in(lower(t));
+      std::istringstream in(to_lower(t));
       for (std::string w; in >> w;) shares = shares || vocab.count(w) > 0;
     }
     if (!shares && static_cast<int>(out.size()) < count) out.push_back(rec);
