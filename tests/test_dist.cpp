@@ -117,57 +117,95 @@ TEST(DataParallel, CollectivesSumGatherAndBroadcast) {
   }
 }
 
-// `varrl rl` on 2 ranks (2 prompts per step: one group each) must train exactly what one process trains on both
-// prompts: same rollouts (seeds follow the global prompt index), gradients summed over the ranks, one writer.
-TEST(DataParallel, TwoRanksOfVarrlRlReproduceOneProcess) {
-  EnvGuard g;
-  const std::string base = varrl::testing::make_tiny_base();
-  const fs::path work = fs::temp_directory_path() / ("varrl_test_dist_" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-  const std::string sets =
-      " --set rl.base=" + base +
-      " --set rl.steps=3 --set rl.prompts_per_step=2 --set rl.group_size=4 --set rl.micro_batch=4"
-      " --set rl.lr=0.01 --set rl.rollout.cfg=0 --set rl.kl_beta=0.01 --set rl.vmr.middle_scale=2"
-      " --set rl.vmr.schedule=PS --set rl.ckpt_every=0 --set reward.weights.ocr_ned=0"
-      " --set reward.weights.brightness=1 --set render.max_words=1 --threads 1";
-  const std::string bin = VARRL_BINARY;
-  auto run = [&](const std::string& env, const std::string& out, const std::string& log) {
-    return env + " " + bin + " rl --out " + (work / out).string() + sets + " > " + (work / log).string() + ".out 2> " +
-           (work / log).string();
-  };
-  ASSERT_EQ(std::system(run("", "single", "single.log").c_str()), 0) << read_file((work / "single.log").string());
-  const std::string port = std::to_string(test_port(5));
-  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2";
-  const std::string both = "(" + run(env + " RANK=1", "dp", "rank1.log") + ") & " +
-                           run(env + " RANK=0", "dp", "rank0.log") + "; rc0=$?; wait $!; rc1=$?; exit $((rc0 | rc1))";
-  ASSERT_EQ(std::system(("bash -c '" + both + "'").c_str()), 0)
-      << read_file((work / "rank0.log").string()) << read_file((work / "rank1.log").string());
+namespace {
 
-  // Rank 0 wrote the run (3 metric records), rank 1 printed no summary.
-  auto single = read_jsonl((work / "single/metrics.jsonl").string());
-  auto dp = read_jsonl((work / "dp/metrics.jsonl").string());
-  ASSERT_EQ(single.size(), 3u);
-  ASSERT_EQ(dp.size(), 3u);
-  EXPECT_EQ(read_file((work / "rank1.log.out").string()), "");
-  for (size_t i = 0; i < 3; ++i) {
-    EXPECT_DOUBLE_EQ(dp[i]["reward/mean"].get<double>(), single[i]["reward/mean"].get<double>()) << "step " << i + 1;
-    EXPECT_DOUBLE_EQ(dp[i]["reward/std"].get<double>(), single[i]["reward/std"].get<double>()) << "step " << i + 1;
-    EXPECT_NEAR(dp[i]["grad_norm"].get<double>(), single[i]["grad_norm"].get<double>(),
-                1e-5 * (1 + single[i]["grad_norm"].get<double>()));
-    EXPECT_LT(dp[i]["ratio/max_abs_dev"].get<double>(), 1e-6);
+// A tiny `varrl rl` run launched by `launch` (a shell prefix such as "RANK=0 ..." or "torchrun ..." ; "" = one
+// process) into work/out; returns the shell's exit status. stdout goes to work/log.out, stderr to work/log.
+struct TinyRlRuns {
+  EnvGuard g;
+  std::string base = varrl::testing::make_tiny_base();
+  fs::path work;
+  explicit TinyRlRuns(const std::string& name)
+      : work(fs::temp_directory_path() / ("varrl_test_dist_" + name + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(work);
+    fs::create_directories(work);
   }
-  auto a = load_tensors((work / "single/state/policy_raw.safetensors").string());
-  auto b = load_tensors((work / "dp/state/policy_raw.safetensors").string());
-  ASSERT_EQ(a.size(), b.size());
-  double max_diff = 0, max_moved = 0;
-  auto base_w = load_tensors(base + "/policy.safetensors");
-  for (auto& [k, v] : a) {
-    max_diff = std::max(max_diff, (v - b.at(k)).abs().max().item<double>());
-    max_moved = std::max(max_moved, (v - base_w.at(k)).abs().max().item<double>());
+  ~TinyRlRuns() { fs::remove_all(work); }
+  std::string command(const std::string& launch, const std::string& out, const std::string& log) const {
+    const std::string sets =
+        " --set rl.base=" + base +
+        " --set rl.steps=3 --set rl.prompts_per_step=2 --set rl.group_size=4 --set rl.micro_batch=4"
+        " --set rl.lr=0.01 --set rl.rollout.cfg=0 --set rl.kl_beta=0.01 --set rl.vmr.middle_scale=2"
+        " --set rl.vmr.schedule=PS --set rl.ckpt_every=0 --set reward.weights.ocr_ned=0"
+        " --set reward.weights.brightness=1 --set render.max_words=1 --threads 1";
+    return launch + " " + VARRL_BINARY + " rl --out " + (work / out).string() + sets + " > " +
+           (work / log).string() + ".out 2> " + (work / log).string();
   }
-  std::printf("[dist] 2 ranks vs 1 process after 3 steps: max |Δw| = %.3g (weights moved up to %.3g)\n", max_diff,
-              max_moved);
-  EXPECT_GT(max_moved, 1e-3);  // training happened
-  EXPECT_EQ(max_diff, 0.0);  // bit-identical: the same sums in the same order (Σw in double, g₀ + g₁)
+  std::string log(const std::string& name) const { return read_file((work / name).string()); }
+
+  // The data-parallel run `dp` trained exactly what the single process trained: the same rollouts (seeds follow
+  // the global prompt index), gradients summed over the ranks, one writer.
+  void expect_same_training(const std::string& dp_dir) const {
+    auto single = read_jsonl((work / "single/metrics.jsonl").string());
+    auto dp = read_jsonl((work / dp_dir / "metrics.jsonl").string());
+    ASSERT_EQ(single.size(), 3u);
+    ASSERT_EQ(dp.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_DOUBLE_EQ(dp[i]["reward/mean"].get<double>(), single[i]["reward/mean"].get<double>()) << "step " << i + 1;
+      EXPECT_DOUBLE_EQ(dp[i]["reward/std"].get<double>(), single[i]["reward/std"].get<double>()) << "step " << i + 1;
+      EXPECT_NEAR(dp[i]["grad_norm"].get<double>(), single[i]["grad_norm"].get<double>(),
+                  1e-5 * (1 + single[i]["grad_norm"].get<double>()));
+      EXPECT_LT(dp[i]["ratio/max_abs_dev"].get<double>(), 1e-6);
+    }
+    auto a = load_tensors((work / "single/state/policy_raw.safetensors").string());
+    auto b = load_tensors((work / dp_dir / "state/policy_raw.safetensors").string());
+    ASSERT_EQ(a.size(), b.size());
+    double max_diff = 0, max_moved = 0;
+    auto base_w = load_tensors(base + "/policy.safetensors");
+    for (auto& [k, v] : a) {
+      max_diff = std::max(max_diff, (v - b.at(k)).abs().max().item<double>());
+      max_moved = std::max(max_moved, (v - base_w.at(k)).abs().max().item<double>());
+    }
+    std::printf("[dist] %s: 2 ranks vs 1 process after 3 steps: max |dw| = %.3g (weights moved up to %.3g)\n",
+                dp_dir.c_str(), max_diff, max_moved);
+    EXPECT_GT(max_moved, 1e-3);  // training happened
+    EXPECT_EQ(max_diff, 0.0);    // bit-identical: the same sums in the same order (sum of w in double, g0 + g1)
+  }
+};
+
+}  // namespace
+
+// `varrl rl` on 2 ranks launched by hand (2 prompts per step: one group each) trains exactly what one process
+// trains on both prompts.
+TEST(DataParallel, TwoRanksOfVarrlRlReproduceOneProcess) {
+  TinyRlRuns runs("env");
+  ASSERT_EQ(std::system(runs.command("", "single", "single.log").c_str()), 0) << runs.log("single.log");
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test_port(5)) + " WORLD_SIZE=2";
+  const std::string both = "(" + runs.command(env + " RANK=1", "dp", "rank1.log") + ") & " +
+                           runs.command(env + " RANK=0", "dp", "rank0.log") +
+                           "; rc0=$?; wait $!; rc1=$?; exit $((rc0 | rc1))";
+  ASSERT_EQ(std::system(("bash -c '" + both + "'").c_str()), 0) << runs.log("rank0.log") << runs.log("rank1.log");
+  EXPECT_EQ(runs.log("rank1.log.out"), "");  // rank 1 printed no summary
+  runs.expect_same_training("dp");
+}
+
+// The same under torchrun (the agent hosts the store: TORCHELASTIC_USE_AGENT_STORE). Debian 12's torchrun
+// (python3-torch 1.13 under Python 3.11) dies on its default redirects "0" (Python 3.11 no longer iterates the
+// zero-valued Std.NONE flag, so Std.from_str("0") returns None); `-r 1 -t 1` avoids that path.
+TEST(DataParallel, TorchrunTwoRanksReproduceOneProcess) {
+  if (std::system("command -v torchrun > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "torchrun not installed (scripts/setup.sh installs python3-torch)";
+  TinyRlRuns runs("torchrun");
+  ASSERT_EQ(std::system(runs.command("", "single", "single.log").c_str()), 0) << runs.log("single.log");
+  const std::string launch = "torchrun --no_python --nnodes 1 --nproc_per_node 2 -r 1 -t 1 --master_addr 127.0.0.1"
+                             " --master_port " + std::to_string(test_port(6));
+  ASSERT_EQ(std::system(runs.command(launch, "tr", "torchrun.log").c_str()), 0)
+      << runs.log("torchrun.log") << runs.log("torchrun.log.out");
+  runs.expect_same_training("tr");
+  // One summary line (rank 0's) among the ranks' tee'd stdout.
+  const std::string out = runs.log("torchrun.log.out");
+  size_t summaries = 0;
+  const std::string key = "\"stopped_by_signal\"";
+  for (size_t p = out.find(key); p != std::string::npos; p = out.find(key, p + 1)) ++summaries;
+  EXPECT_EQ(summaries, 1u) << out;
 }
