@@ -20,7 +20,11 @@ from var_layout import (DROPPED_VAE_KEYS, LayoutError, check_layout, config_yaml
 
 
 def load_state_dict(path):
-    obj = torch.load(path, map_location="cpu")
+    try:
+        obj = torch.load(path, map_location="cpu")
+    except Exception as e:  # truncated zip, garbage, a pickle of something else: one line naming the file
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise LayoutError(f"{path}: not a readable PyTorch checkpoint ({reason})") from None
     for key in ("state_dict", "model", "trainer"):  # plain state dicts are what VAR ships; unwrap common wrappers
         if isinstance(obj, dict) and key in obj and isinstance(obj[key], dict) and not torch.is_tensor(obj[key]):
             obj = obj[key]

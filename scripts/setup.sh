@@ -10,7 +10,9 @@ PKGS=(libtorch-dev libopenblas0-openmp libgloo-dev libtesseract-dev libleptonica
       libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev googletest libgtest-dev libbenchmark-dev
       pkg-config cmake g++ make
       chromium  # chromium: tests/test_report.cpp renders the HTML report headless (--dump-dom, --screenshot)
-      python3)  # python3: examples/reward_brightness.py and the external-reward tests (standard library only)
+      python3   # python3: examples/reward_brightness.py and the external-reward tests (standard library only)
+      python3-torch  # torchrun (DataParallel.TorchrunTwoRanks…) and scripts/convert_var.py (VarConvert tests)
+      clang libclang-rt-14-dev)  # libFuzzer: scripts/fuzz.sh, run briefly by the test Fuzz.ShortRunOfEveryTarget
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
