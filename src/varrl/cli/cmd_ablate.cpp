@@ -29,7 +29,7 @@ namespace {
 struct Args {
   CommonOptions common;
   std::string out = "runs/ablate", variants = "every", protocol = "ours";
-  int seeds = 3, steps = 30, eval_prompts = 50, eval_rl_prompts = 0;
+  int seeds = 3, first_seed = 0, steps = 30, eval_prompts = 50, eval_rl_prompts = 0;
   double level = -1;
 };
 
@@ -62,6 +62,10 @@ void add_ablate_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "folder of the ablation (one run folder per variant and seed)")
       ->capture_default_str();
   cmd->add_option("--seeds", a->seeds, "seeds per variant")->capture_default_str()->check(positive());
+  cmd->add_option("--first-seed", a->first_seed,
+                  "seeds first-seed ... first-seed + seeds - 1 (to share one matrix between processes or machines)")
+      ->capture_default_str()
+      ->check(non_negative());
   cmd->add_option("--steps", a->steps, "RL steps per run (equal image budget: steps x prompts_per_step x group_size)")
       ->capture_default_str()
       ->check(positive());
@@ -102,7 +106,7 @@ void add_ablate_command(CLI::App& app) {
     nlohmann::json base_eval;
     std::vector<std::string> run_dirs;
     for (const auto& v : variants)
-      for (int seed = 0; seed < a->seeds; ++seed) {
+      for (int seed = a->first_seed; seed < a->first_seed + a->seeds; ++seed) {
         const std::string dir = a->out + "/" + v.name + "-s" + std::to_string(seed);
         run_dirs.push_back(dir);
         const bool done = fs::exists(dir + "/eval.json") &&
