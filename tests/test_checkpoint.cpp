@@ -1,13 +1,16 @@
 // Nothing lost, nothing hung (issue #43): a checkpoint is one unit (a kill -9 between any two of its files leaves the
 // previous checkpoint, and the resumed run ends bit for bit where an uninterrupted one does), one training process
 // per run folder, a run stopped by SIGTERM exits 143 after its checkpoint, metrics writes that fail stop the run and a
-// partial last metrics line does not block a resume. The runs are `varrl rl` on the tiny base of tiny_base.h.
+// partial last metrics line does not block a resume. The runs are `varrl rl` on the tiny base of tiny_base.h, and
+// `varrl pretrain` / `varrl tokenizer train` from the shipped model on four rendered images.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
+#include <functional>
 #include <filesystem>
 #include <thread>
 
@@ -48,33 +51,106 @@ int count_temp_files(const fs::path& dir) {
   return n;
 }
 
+// A trainer's kill test: `start(run)` trains 3 steps with a checkpoint after each; for every kill point (a file name,
+// ":n" for its n-th write, default 2, or the checkpoint steps "commit"/"exchange"), the run is killed -9 there, resumed with
+// `resume(run)`, and must end with the uninterrupted run's files byte for byte, its metrics and no temp files.
+struct KillCase {
+  std::string name;
+  std::function<std::string(const fs::path&)> start, resume;
+  std::vector<std::string> points, files;
+  std::string metrics, metric;  // the metrics file and a key in it that must repeat exactly
+};
+
+void kill_at_every_point_then_resume(const KillCase& c) {
+  const fs::path work = temp_dir("ckpt_kill_" + c.name);
+  const fs::path ref = work / "ref";
+  ASSERT_EQ(run_varrl(c.start(ref), work / "ref.log"), 0) << read_file((work / "ref.log").string());
+  const auto ref_metrics = varrl::read_jsonl((ref / c.metrics).string());
+  ASSERT_EQ(ref_metrics.size(), 3u);
+  for (const std::string& point : c.points) {
+    std::string tag = point;
+    std::replace(tag.begin(), tag.end(), ':', '_');
+    const fs::path run = work / tag, log = work / (tag + ".log");
+    const std::string spec = point.find(':') == std::string::npos ? point + ":2" : point;  // the 2nd checkpoint
+    const int killed = run_varrl(c.start(run), log, nullptr, "VARRL_TEST_ABORT_AFTER=" + spec);
+    ASSERT_TRUE(WIFSIGNALED(killed) || (WIFEXITED(killed) && WEXITSTATUS(killed) == 128 + SIGKILL))
+        << c.name << " " << point << ": the test hook did not kill the run\n" << read_file(log.string());
+    const int resumed = run_varrl(c.resume(run), work / (tag + ".resume.log"));
+    ASSERT_EQ(resumed, 0) << c.name << " " << point << "\n" << read_file((work / (tag + ".resume.log")).string());
+    for (const auto& f : c.files)
+      EXPECT_TRUE(read_file((ref / f).string()) == read_file((run / f).string()))
+          << c.name << " " << point << ": " << f << " differs";
+    const auto metrics = varrl::read_jsonl((run / c.metrics).string());
+    ASSERT_EQ(metrics.size(), 3u) << c.name << " " << point;
+    for (size_t i = 0; i < metrics.size(); ++i)
+      EXPECT_EQ(metrics[i][c.metric], ref_metrics[i][c.metric]) << c.name << " " << point << " step " << i + 1;
+    EXPECT_EQ(count_temp_files(run), 0) << c.name << " " << point << ": stale temp files were left";
+  }
+  fs::remove_all(work);
+}
+
+const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
+
+// Four rendered images for pretraining and tokenizer training (made once per test process).
+std::string tiny_data() {
+  static const std::string dir = [] {
+    const fs::path d = temp_dir("ckpt_data");
+    const int rc = run_varrl("render --count 4 --seed 5 --out " + (d / "data").string() +
+                                 " --set render.style=mono --set render.max_chars=10 --set render.max_words=1",
+                             d / "render.log");
+    if (rc != 0) throw std::runtime_error(read_file((d / "render.log").string()));
+    return (d / "data").string();
+  }();
+  return dir;
+}
+
 }  // namespace
 
 // kill -9 right after each file of the second checkpoint (and around the folder exchange): the resume continues from
 // a complete checkpoint and its weights, optimizer state and metrics equal the uninterrupted run's byte for byte.
 TEST(Checkpoint, KillAtEveryFileThenResumeEqualsAnUninterruptedRun) {
-  const fs::path work = temp_dir("ckpt_kill");
-  const fs::path ref = work / "ref";
-  ASSERT_EQ(run_varrl(rl_args(ref), work / "ref.log"), 0) << read_file((work / "ref.log").string());
-  for (const std::string point : {"policy_raw.safetensors", "policy_ema.safetensors", "rl_optim.safetensors",
-                                  "rl_state.json", "commit", "exchange", "policy.safetensors"}) {
-    const fs::path run = work / point, log = work / (point + ".log");
-    const int killed = run_varrl(rl_args(run), log, nullptr, "VARRL_TEST_ABORT_AFTER=" + point + ":2");
-    ASSERT_TRUE(WIFSIGNALED(killed) || (WIFEXITED(killed) && WEXITSTATUS(killed) == 128 + SIGKILL))
-        << point << ": the test hook did not kill the run\n" << read_file(log.string());
-    const int resumed = run_varrl("rl --resume " + run.string() + " --threads 1", work / (point + ".resume.log"));
-    ASSERT_EQ(resumed, 0) << point << "\n" << read_file((work / (point + ".resume.log")).string());
-    for (const char* f : kCheckpointFiles)
-      EXPECT_TRUE(read_file((ref / f).string()) == read_file((run / f).string())) << point << ": " << f << " differs";
-    const auto a = varrl::read_jsonl((ref / "metrics.jsonl").string());
-    const auto b = varrl::read_jsonl((run / "metrics.jsonl").string());
-    ASSERT_EQ(a.size(), 3u);
-    ASSERT_EQ(b.size(), 3u) << point;
-    for (size_t i = 0; i < a.size(); ++i)
-      EXPECT_EQ(a[i]["reward/mean"], b[i]["reward/mean"]) << point << " step " << i + 1;
-    EXPECT_EQ(count_temp_files(run), 0) << point << ": stale temp files were left";
-  }
-  fs::remove_all(work);
+  kill_at_every_point_then_resume(
+      {"rl", [](const fs::path& run) { return rl_args(run); },
+       [](const fs::path& run) { return "rl --resume " + run.string() + " --threads 1"; },
+       {"policy_raw.safetensors", "policy_ema.safetensors", "rl_optim.safetensors", "rl_state.json", "commit",
+        "exchange:1", "exchange:2", "policy.safetensors"},
+       {kCheckpointFiles, kCheckpointFiles + 5},
+       "metrics.jsonl", "reward/mean"});
+}
+
+// The same for pretraining (3 steps of the shipped policy, batch 1, EMA on) ...
+TEST(Checkpoint, PretrainKillAtEveryFileThenResumeEqualsAnUninterruptedRun) {
+  const std::string args = " --data " + tiny_data() +
+                           " --set pretrain.steps=3 --set pretrain.batch_size=1 --set pretrain.ckpt_every=1"
+                           " --set pretrain.log_every=1 --set pretrain.ema=0.9 --set pretrain.warmup_steps=1"
+                           " --threads 1";
+  kill_at_every_point_then_resume(
+      {"pretrain", [&](const fs::path& run) { return "pretrain --init " + kModel + " --out " + run.string() + args; },
+       [&](const fs::path& run) { return "pretrain --resume --out " + run.string() + args; },
+       // The first and last file of the unit, its commit, the exchange at checkpoints 2 and 3 (the first has no old
+       // one), the model folder's copy.
+       {"policy_raw.safetensors", "pretrain_state.json", "commit", "exchange:1", "exchange:2", "policy.safetensors"},
+       {"policy.safetensors", "state/policy_raw.safetensors", "state/policy_ema.safetensors",
+        "state/pretrain_optim.safetensors", "state/pretrain_state.json"},
+       "pretrain_metrics.jsonl", "loss"});
+}
+
+// ... and for tokenizer training (3 steps of the shipped tokenizer, batch 1). tokenizer.safetensors is written twice per
+// checkpoint (state/ first, then the model folder's copy): its 3rd and 4th writes belong to the second checkpoint.
+TEST(Checkpoint, TokenizerKillAtEveryFileThenResumeEqualsAnUninterruptedRun) {
+  const std::string args = " --data " + tiny_data() +
+                           " --set tokenizer_train.steps=3 --set tokenizer_train.batch_size=1"
+                           " --set tokenizer_train.ckpt_every=1 --set tokenizer_train.log_every=1"
+                           " --set tokenizer_train.warmup_steps=1 --threads 1";
+  kill_at_every_point_then_resume(
+      {"tokenizer",
+       [&](const fs::path& run) { return "tokenizer train --init " + kModel + " --out " + run.string() + args; },
+       [&](const fs::path& run) { return "tokenizer train --resume --out " + run.string() + args; },
+       {"tokenizer.safetensors:3", "tokenizer_optim.safetensors", "tokenizer_rng.safetensors",
+        "tokenizer_state.json", "commit", "exchange:1", "exchange:2", "tokenizer.safetensors:4"},
+       {"tokenizer.safetensors", "state/tokenizer.safetensors", "state/tokenizer_optim.safetensors",
+        "state/tokenizer_state.json"},
+       "tokenizer_metrics.jsonl", "loss"});
 }
 
 // Stale temp files and folders of a dead writer are removed by the resume; a half-published checkpoint (the old

@@ -100,6 +100,8 @@ PretrainResult pretrain(VAR& var, VAR* ema, VQVAE& vae, const PretrainData& data
   PretrainResult res;
   if (start >= end) {  // nothing to train: leave the checkpoint as it is
     spdlog::info("pretrain: already at step {} (this run ends at {})", start, end);
+    // The model folder's copy, which a kill between the last checkpoint and that copy left one checkpoint behind.
+    if (!out_dir.empty()) save_policy(out_dir + "/policy.safetensors", ema ? *ema : var);
     return res;
   }
   Progress bar("pretrain", end);
