@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bench_common.h"
+#include "varrl/core/blas_kernel.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/sampler/sampler.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -44,21 +45,46 @@ int main(int argc, char** argv) {
   for (int i = 0; i < B; ++i) seeds.push_back(i);
   torch::NoGradGuard ng;
   const auto c = var->encode_labels(torch::full({B}, 207, torch::kLong));
-  auto t = clk::now();
-  for (int r = 0; r < reps; ++r) sample(var, vae, c, p, seeds);
-  const double varrl_s = seconds_since(t);
+  // The transformer part (KV-cached steps, CFG, top-k/top-p, f_hat updates) and the VQVAE decode, timed apart.
+  double transformer_s = 0, decode_s = 0;
+  for (int r = 0; r < reps; ++r) {
+    auto t = clk::now();
+    auto out = sample(var, vae, c, p, seeds, {}, /*decode=*/false);
+    transformer_s += seconds_since(t);
+    t = clk::now();
+    vae->idxBl_to_img(out.idx_Bl);
+    decode_s += seconds_since(t);
+  }
+  const double varrl_s = transformer_s + decode_s;
   std::fprintf(stderr, "varrl: %d images in %.1f s; now the official sampler\n", B * reps, varrl_s);
   std::string pn;
   for (const auto& s : var->cfg.patch_nums) pn += (pn.empty() ? "" : ",") + std::to_string(s.h);
   // The script beside this source file (CMake compiles it by its absolute path).
   const auto script = std::filesystem::path(__FILE__).parent_path().parent_path() / "scripts/bench_var_official.py";
-  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --var-src '" + std::string(argv[2]) +
+  // The official code runs on the same OpenBLAS kernels as varrl (core/blas_kernel.h).
+  const std::string kernels = choose_blas_kernel().used;
+  const std::string cmd = (kernels.empty() ? "" : "OPENBLAS_CORETYPE=" + kernels + " ") + "/usr/bin/python3 '" + script.string() + "' --var-src '" + std::string(argv[2]) +
                           "' --vae '" + argv[3] + "' --var '" + argv[4] + "' --patch-nums " + pn + " --batch " +
                           std::to_string(B) + " --threads " + std::to_string(threads) + " --reps " +
                           std::to_string(reps) + " --cfg 4 --top-k 900 --top-p 0.95";
   const auto official = run_official(cmd);
   nlohmann::json out;
-  out["varrl"] = {{"images_per_s", B * reps / varrl_s}, {"seconds", varrl_s}, {"images", B * reps}};
+  // The transformer's arithmetic per image with CFG (2 rows per image): per token and block 24 D^2 (qkv, proj, fc1,
+  // fc2 at mlp_ratio 4) + 4 D l (attention over the l tokens up to its scale), the head 2 V D; at the GEMM peak.
+  const auto& cfgm = var->cfg;
+  const double D = cfgm.width, V = cfgm.vocab_size;
+  double flops = 0, prefix = 0;
+  for (const auto& s : cfgm.patch_nums) {
+    prefix += s.area();
+    flops += s.area() * (cfgm.depth * (2 * (4 + 2 * cfgm.mlp_ratio) * D * D + 4 * D * prefix) + 2 * V * D);
+  }
+  flops *= 2;  // CFG
+  const double peak = gemm_gflops(1024, 10);
+  out["varrl"] = {{"images_per_s", B * reps / varrl_s}, {"seconds", varrl_s}, {"images", B * reps},
+                  {"transformer_seconds", transformer_s}, {"decode_seconds", decode_s},
+                  {"transformer_gflop_per_image", flops / 1e9}, {"gemm_peak_gflops", peak},
+                  {"transformer_vs_gemm_peak", transformer_s / (B * reps * flops / 1e9 / peak)}};
+  out["blas_kernels"] = kernels;
   out["official"] = official;
   out["ratio"] = out["varrl"]["images_per_s"].get<double>() / official["images_per_s"].get<double>();
   out["threads"] = threads, out["batch"] = B, out["cfg"] = 4.0, out["top_k"] = 900, out["top_p"] = 0.95;

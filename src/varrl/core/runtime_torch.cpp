@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "varrl/core/blas_kernel.h"
 #include "varrl/core/error.h"
 #include "varrl/core/runtime.h"
 
@@ -49,8 +50,12 @@ int init_runtime(int threads, const std::string& device) {
   if (dev.is_cuda() && !torch::cuda::is_available())
     throw Error("runtime.device=" + device + " but this LibTorch build has no usable CUDA device");
   std::string blas = loaded_blas_library();
-  spdlog::info("varrl: LibTorch {} | device {} | threads {} | BLAS {}", TORCH_VERSION, device, at::get_num_threads(),
-               blas.empty() ? "(none loaded)" : blas);
+  const BlasKernel kernel = choose_blas_kernel();
+  std::string kernels = kernel.used.empty() ? "" : " (kernels " + kernel.used;
+  if (kernel.used != kernel.detected) kernels += "; OpenBLAS detected " + kernel.detected;
+  if (!kernels.empty()) kernels += ")";
+  spdlog::info("varrl: LibTorch {} | device {} | threads {} | BLAS {}{}", TORCH_VERSION, device, at::get_num_threads(),
+               blas.empty() ? "(none loaded)" : blas, kernels);
   if (!blas.empty() && is_reference_blas(blas))
     spdlog::warn(
         "!!! BLAS is the slow reference implementation ({}): matmul runs ~30x slower. Run scripts/setup.sh or "
