@@ -6,6 +6,7 @@
 
 #include "temp_dir.h"
 #include "varrl/core/atomic_file.h"
+#include "varrl/core/blas_kernel.h"
 #include "varrl/core/config.h"
 #include "varrl/core/error.h"
 #include "varrl/core/lr_schedule.h"
@@ -253,4 +254,24 @@ TEST(Error, CapLineKeepsHeadAndTailOnOneLine) {
   EXPECT_EQ(line.substr(line.size() - 9), "\xc3\xa9nd next");
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_EQ(cap_line("short"), "short");
+}
+
+// The kernel set chosen at load time is the one OpenBLAS uses, in this test binary as in `varrl`; a fallback set on a
+// CPU with AVX2 was replaced by the CPU's best, and the switch is reversible (bench_blas_kernel times both).
+TEST(BlasKernel, ChosenAtLoadAndSwitchable) {
+  const BlasKernel k = choose_blas_kernel();
+  if (k.detected.empty()) GTEST_SKIP() << "no OpenBLAS with dynamic kernels loaded";
+  torch::mm(torch::ones({8, 8}), torch::ones({8, 8}));  // loads nothing new, changes nothing
+  EXPECT_EQ(openblas_kernel(), k.used);
+  const std::string best = best_openblas_kernel_for_cpu();
+  if (k.detected == "Prescott" && !best.empty() && !std::getenv("OPENBLAS_CORETYPE") &&
+      !std::getenv("VARRL_BLAS_KERNEL"))
+    EXPECT_EQ(k.used, best);
+  ASSERT_TRUE(force_openblas_kernel("Prescott"));
+  EXPECT_EQ(openblas_kernel(), "Prescott");
+  const auto a = torch::randn({64, 96}), b = torch::randn({96, 80});
+  const auto slow = torch::mm(a, b);
+  ASSERT_TRUE(force_openblas_kernel(k.used));
+  EXPECT_EQ(openblas_kernel(), k.used);
+  EXPECT_LT((torch::mm(a, b) - slow).abs().max().item<double>(), 1e-4);  // same product, other kernels
 }
