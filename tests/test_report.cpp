@@ -327,6 +327,8 @@ TEST(Ablation, MeanStdOverSeedsAndSpikes) {
   auto a = reward_curve({0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 0.5});
   auto b = reward_curve({0.1, 0.1, 0.1, 0.1, 0.3, 0.3, 0.3, 0.3});
   b[3]["grad_norm"] = 10.0;  // one spike (> 3x the median of 1)
+  a[2]["kl/scale0"] = 0.5, a[2]["kl/scale3"] = 0.7, a[6]["kl/scale1"] = 0.2;  // peak of run a: 0.7
+  b[1]["kl/scale2"] = 0.3, b[5]["kl/scale2"] = nullptr;                        // of b: 0.3 (null skipped)
   std::vector<AblationRun> runs = {{"grpo", 0, a, {{"reward", 0.4}, {"word_accuracy", 0.2}, {"ned", 0.5}},
                                     {{"reward", 0.9}, {"word_accuracy", 0.75}}, 0.02},
                                    {"grpo", 1, b, {{"reward", 0.2}, {"word_accuracy", 0.4}, {"ned", 0.7}},
@@ -341,6 +343,9 @@ TEST(Ablation, MeanStdOverSeedsAndSpikes) {
   EXPECT_NEAR(rows[0].word_accuracy.mean, 0.3, 1e-12);
   EXPECT_NEAR(rows[0].train_reward_end.mean, 0.4, 1e-12);  // last quarter (2 steps): 0.5 and 0.3
   EXPECT_NEAR(rows[0].grad_spikes.mean, 0.5, 1e-12);
+  EXPECT_NEAR(rows[0].peak_scale_kl.mean, 0.5, 1e-12);  // peak per-scale KL: mean of {0.7, 0.3}
+  EXPECT_NEAR(rows[0].peak_scale_kl.std, std::sqrt(0.08), 1e-12);
+  EXPECT_EQ(rows[1].peak_scale_kl.n, 1);
   // Trailing 5-step means reach 0.25 at step 6 for a ((0.1*3 + 0.5*2)/5 = 0.26) and at step 8 for b (0.26).
   EXPECT_EQ(rows[0].reached, 2);
   EXPECT_NEAR(rows[0].steps_to_level.mean, (6 + 8) / 2.0, 1e-12);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 namespace varrl {
 
@@ -48,7 +49,7 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
   }
   std::vector<AblationRow> rows;
   for (const auto& v : order) {
-    std::vector<double> rew, wacc, ned, change, rl_rew, rl_wacc, end, lvl, spikes, kl;
+    std::vector<double> rew, wacc, ned, change, rl_rew, rl_wacc, end, lvl, spikes, kl, peak;
     for (const auto* r : by[v]) {
       if (r->eval.is_object()) {
         rew.push_back(r->eval.value("reward", 0.0));
@@ -63,12 +64,18 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
       const size_t n = r->metrics.size(), q = std::max<size_t>(1, n / 4);
       double sum = 0, kl_sum = 0;
       std::vector<double> gn;
+      std::optional<double> peak_kl;
       for (size_t i = 0; i < n; ++i) {
-        if (i + q >= n) sum += r->metrics[i].value("reward/mean", 0.0);
-        kl_sum += r->metrics[i].value("kl", 0.0);
-        gn.push_back(r->metrics[i].value("grad_norm", 0.0));
+        const auto& m = r->metrics[i];
+        if (i + q >= n) sum += m.value("reward/mean", 0.0);
+        kl_sum += m.value("kl", 0.0);
+        gn.push_back(m.value("grad_norm", 0.0));
+        for (const auto& [key, val] : m.items())
+          if (key.rfind("kl/scale", 0) == 0 && val.is_number())
+            peak_kl = std::max(peak_kl.value_or(val.get<double>()), val.get<double>());
       }
       if (n) end.push_back(sum / static_cast<double>(std::min(q, n))), kl.push_back(kl_sum / n);
+      if (peak_kl) peak.push_back(*peak_kl);
       const double med = median(gn);
       spikes.push_back(static_cast<double>(std::count_if(gn.begin(), gn.end(), [&](double g) { return g > 3 * med; })));
       const long s = steps_to_level(r->metrics, "reward/mean", level);
@@ -82,7 +89,7 @@ std::vector<AblationRow> summarize_ablation(const std::vector<AblationRun>& runs
     row.rl_prompts_reward = mean_std(rl_rew), row.rl_prompts_word_accuracy = mean_std(rl_wacc);
     row.train_reward_end = mean_std(end), row.steps_to_level = mean_std(lvl);
     row.reached = static_cast<int>(lvl.size());
-    row.grad_spikes = mean_std(spikes), row.kl = mean_std(kl);
+    row.grad_spikes = mean_std(spikes), row.kl = mean_std(kl), row.peak_scale_kl = mean_std(peak);
     rows.push_back(row);
   }
   return rows;
@@ -102,7 +109,7 @@ static std::string pm(const MeanStd& m, const char* fmt = "%.3f") {
 std::vector<std::string> ablation_header() {
   return {"variant", "seeds", "held-out reward", "held-out change vs base", "word accuracy", "NED",
           "RL-prompt reward", "RL-prompt word acc.", "train reward (last 25%)", "steps to level (reached)",
-          "grad-norm spikes", "mean KL"};
+          "grad-norm spikes", "mean KL", "peak per-scale KL"};
 }
 
 std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationRow>& rows) {
@@ -112,7 +119,7 @@ std::vector<std::vector<std::string>> ablation_cells(const std::vector<AblationR
         {r.variant, std::to_string(r.seeds), pm(r.reward), pm(r.heldout_change, "%+.3f"), pm(r.word_accuracy),
          pm(r.ned), pm(r.rl_prompts_reward), pm(r.rl_prompts_word_accuracy), pm(r.train_reward_end),
          pm(r.steps_to_level, "%.1f") + " (" + std::to_string(r.reached) + "/" + std::to_string(r.seeds) + ")",
-         pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f")});
+         pm(r.grad_spikes, "%.1f"), pm(r.kl, "%.4f"), pm(r.peak_scale_kl, "%.4f")});
   return out;
 }
 

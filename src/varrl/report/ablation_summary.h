@@ -1,7 +1,7 @@
 // The ablation table of `varrl ablate`: per variant (vanilla GRPO, +PANW, +VMR, +MP, all), mean ± std over seeds of
 // the held-out reward (and its paired change against the base) / word accuracy / NED, the reward on the RL prompts
 // after training, the training reward at the end, steps to reach a reward level, and stability (grad-norm spikes,
-// KL). Also the per-variant mean curves the report overlays. Torch-free.
+// mean KL, peak per-scale KL). Also the per-variant mean curves the report overlays. Torch-free.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -37,6 +37,7 @@ struct AblationRow {
   int reached = 0;                     // runs that reached the level at all (steps_to_level averages over these)
   MeanStd grad_spikes;                 // steps with grad_norm > 3x the run's median
   MeanStd kl;                          // mean KL over the run
+  MeanStd peak_scale_kl;               // largest "kl/scaleN" of any step and scale (n = 0 if no run logs them)
 };
 
 // Rows in the order variants first appear in `runs`.
