@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "temp_dir.h"
 #include "tiny_config.h"
 #include "varrl/model/policy_io.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -17,6 +18,7 @@ inline std::string make_tiny_base() {
   if (!dir.empty()) return dir;
   dir = (std::filesystem::temp_directory_path() / ("varrl_rl_base_" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
+  remove_at_exit(dir);
   Config c = tiny_config("[[1,1],[1,2],[2,4],[4,8]]", "[1,2,2]");
   torch::manual_seed(0);
   VQVAE vae(TokenizerConfig::from_config(c));
