@@ -1,6 +1,9 @@
 // Sampling speed of a converted FoundationVision/VAR model: varrl's `sample` (KV cache, CFG, top-k, top-p, decode)
 // next to VAR's own `autoregressive_infer_cfg` (scripts/bench_var_official.py, run as a child process right after,
-// same threads, same batch, same settings). Prints one JSON line: varrl.images_per_s, official.images_per_s, ratio.
+// same threads, same batch, same settings). Prints one JSON line: varrl.images_per_s, official.images_per_s, ratio,
+// and the transformer part and the VQVAE decode apart (transformer_ratio, decode_ratio: official time / varrl time);
+// where varrl switched OpenBLAS off a fallback kernel set, also the official sampler on that fallback (as Debian's
+// python3-torch runs it here): ratio_vs_official_openblas_own_kernels.
 // Usage: build/bench_var_sample MODEL_DIR VAR_CHECKOUT VAE_PTH VAR_PTH [threads=2] [batch=4] [reps=1]
 //   MODEL_DIR: scripts/convert_var.py's output of VAE_PTH + VAR_PTH; VAR_CHECKOUT: the official code (not varrl's).
 #include <cstdio>
@@ -61,13 +64,22 @@ int main(int argc, char** argv) {
   for (const auto& s : var->cfg.patch_nums) pn += (pn.empty() ? "" : ",") + std::to_string(s.h);
   // The script beside this source file (CMake compiles it by its absolute path).
   const auto script = std::filesystem::path(__FILE__).parent_path().parent_path() / "scripts/bench_var_official.py";
-  // The official code runs on the same OpenBLAS kernels as varrl (core/blas_kernel.h).
-  const std::string kernels = choose_blas_kernel().used;
-  const std::string cmd = (kernels.empty() ? "" : "OPENBLAS_CORETYPE=" + kernels + " ") + "/usr/bin/python3 '" + script.string() + "' --var-src '" + std::string(argv[2]) +
-                          "' --vae '" + argv[3] + "' --var '" + argv[4] + "' --patch-nums " + pn + " --batch " +
-                          std::to_string(B) + " --threads " + std::to_string(threads) + " --reps " +
-                          std::to_string(reps) + " --cfg 4 --top-k 900 --top-p 0.95";
-  const auto official = run_official(cmd);
+  const std::string args = "'" + script.string() + "' --var-src '" + std::string(argv[2]) + "' --vae '" + argv[3] +
+                           "' --var '" + argv[4] + "' --patch-nums " + pn + " --batch " + std::to_string(B) +
+                           " --threads " + std::to_string(threads) + " --reps " + std::to_string(reps) +
+                           " --cfg 4 --top-k 900 --top-p 0.95";
+  // The official code runs on the same OpenBLAS kernels as varrl (core/blas_kernel.h) ...
+  const BlasKernel kb = choose_blas_kernel();
+  const auto official =
+      run_official((kb.used.empty() ? "" : "OPENBLAS_CORETYPE=" + kb.used + " ") + "/usr/bin/python3 " + args);
+  // ... and, where varrl switched them, once more on the kernels OpenBLAS picks by itself: the official code as
+  // Debian's python3-torch runs it out of the box on this CPU.
+  nlohmann::json own;
+  if (!kb.used.empty() && kb.used != kb.detected) {
+    std::fprintf(stderr, "now the official sampler on OpenBLAS's own choice (%s)\n", kb.detected.c_str());
+    own = run_official("env -u OPENBLAS_CORETYPE /usr/bin/python3 " + args);
+    own["kernels"] = kb.detected;
+  }
   nlohmann::json out;
   // The transformer's arithmetic per image with CFG (2 rows per image): per token and block 24 D^2 (qkv, proj, fc1,
   // fc2 at mlp_ratio 4) + 4 D l (attention over the l tokens up to its scale), the head 2 V D; at the GEMM peak.
@@ -84,9 +96,16 @@ int main(int argc, char** argv) {
                   {"transformer_seconds", transformer_s}, {"decode_seconds", decode_s},
                   {"transformer_gflop_per_image", flops / 1e9}, {"gemm_peak_gflops", peak},
                   {"transformer_vs_gemm_peak", transformer_s / (B * reps * flops / 1e9 / peak)}};
-  out["blas_kernels"] = kernels;
+  out["blas_kernels"] = kb.used;
   out["official"] = official;
   out["ratio"] = out["varrl"]["images_per_s"].get<double>() / official["images_per_s"].get<double>();
+  if (!own.is_null())
+    out["official_openblas_own_kernels"] = own,
+    out["ratio_vs_official_openblas_own_kernels"] =
+        out["varrl"]["images_per_s"].get<double>() / own["images_per_s"].get<double>();
+  if (official.contains("transformer_seconds"))  // the same work without the decode, and the decode alone
+    out["transformer_ratio"] = official["transformer_seconds"].get<double>() / transformer_s,
+    out["decode_ratio"] = official["decode_seconds"].get<double>() / decode_s;
   out["threads"] = threads, out["batch"] = B, out["cfg"] = 4.0, out["top_k"] = 900, out["top_p"] = 0.95;
   std::printf("%s\n", out.dump().c_str());
   return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Times FoundationVision/VAR's own sampler (`autoregressive_infer_cfg`, decode included) on CPU; prints one JSON line
-{"images_per_s", "seconds", "images", "threads"}. Used by bench/bench_var_sample, which runs varrl beside it.
+{"images_per_s", "seconds", "transformer_seconds", "decode_seconds", "images", "threads"} (decode: the VQVAE's
+`fhat_to_img` inside the sampler, timed by wrapping it). Used by bench/bench_var_sample, which runs varrl beside it.
 
     /usr/bin/python3 scripts/bench_var_official.py --var-src VAR_CHECKOUT --vae vae.pth --var var.pth \
         [--patch-nums 1,2,...,16 --batch 4 --cfg 4 --top-k 900 --top-p 0.95 --threads 2 --reps 1]
@@ -46,12 +47,22 @@ def main():
               patch_nums=pn, flash_if_available=False, fused_if_available=False).eval()
     var.load_state_dict(var_sd)
     label = torch.full((a.batch,), 207, dtype=torch.long)
+    decode_s, fhat_to_img = [0.0], vae.fhat_to_img
+
+    def timed_fhat_to_img(*args, **kw):
+        t0 = time.perf_counter()
+        out = fhat_to_img(*args, **kw)
+        decode_s[0] += time.perf_counter() - t0
+        return out
+
+    vae.fhat_to_img = timed_fhat_to_img  # the sampler calls it through var.vae_proxy[0], this same object
     t = time.perf_counter()
     for r in range(a.reps):
         var.autoregressive_infer_cfg(a.batch, label, g_seed=r, cfg=a.cfg, top_k=a.top_k, top_p=a.top_p)
     s = time.perf_counter() - t
     n = a.batch * a.reps
-    print(json.dumps({"images_per_s": n / s, "seconds": s, "images": n, "threads": a.threads}))
+    print(json.dumps({"images_per_s": n / s, "seconds": s, "transformer_seconds": s - decode_s[0],
+                      "decode_seconds": decode_s[0], "images": n, "threads": a.threads}))
 
 
 if __name__ == "__main__":
