@@ -339,9 +339,8 @@ TEST(RLTrainer, TrainParamsFreezesEveryOtherParameter) {
 }
 
 TEST(RLTrainer, ResumeIsBitIdentical) {
-  auto dir_a = (fs::temp_directory_path() / "varrl_rl_resume_a").string();
-  auto dir_b = (fs::temp_directory_path() / "varrl_rl_resume_b").string();
-  fs::remove_all(dir_a), fs::remove_all(dir_b);
+  auto dir_a = varrl::testing::temp_dir("rl_resume_a").string();
+  auto dir_b = varrl::testing::temp_dir("rl_resume_b").string();
   Config c = rl_config({"rl.steps=4", "rl.ckpt_every=2", "rl.ema=0.9"});
   {
     RLTrainer t(c, dir_a, false, make_test_reward());

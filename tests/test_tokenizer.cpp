@@ -11,6 +11,7 @@
 #include "varrl/tokenizer/tokenizer_io.h"
 #include "varrl/tokenizer/tokenizer_trainer.h"
 #include "varrl/tokenizer/vqvae.h"
+#include "temp_dir.h"
 
 using namespace varrl;
 
@@ -179,8 +180,7 @@ TEST(Tokenizer, TinyTrainingLossFallsAndSaveLoadRoundTrips) {
                  "tokenizer_train.lr=0.002", "tokenizer_train.warmup_steps=5", "tokenizer_train.dead_code_every=20"})
     c.set(s);
   VQVAE vae(TokenizerConfig::from_config(c));
-  auto dir = (std::filesystem::temp_directory_path() / "varrl_tok_train").string();
-  std::filesystem::remove_all(dir);
+  auto dir = varrl::testing::temp_dir("tok_train").string();
   const double psnr_untrained = evaluate_tokenizer(vae, toy_images(16, 999))["psnr"].get<double>();
   auto res = train_tokenizer(vae, c, [](int64_t step) { return toy_images(8, step); }, dir, false);
   EXPECT_LT(res.last_loss, 0.9 * res.first_loss) << res.first_loss << " -> " << res.last_loss;
