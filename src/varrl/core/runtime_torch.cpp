@@ -54,8 +54,13 @@ int init_runtime(int threads, const std::string& device) {
   std::string kernels = kernel.used.empty() ? "" : " (kernels " + kernel.used;
   if (kernel.used != kernel.detected) kernels += "; OpenBLAS detected " + kernel.detected;
   if (!kernels.empty()) kernels += ")";
-  spdlog::info("varrl: LibTorch {} | device {} | threads {} | BLAS {}{}", TORCH_VERSION, device, at::get_num_threads(),
-               blas.empty() ? "(none loaded)" : blas, kernels);
+  // Commands that resolve a config per run (`varrl ablate`) call this again and again: log only what changed.
+  static std::string last_logged;
+  const std::string line = fmt::format("varrl: LibTorch {} | device {} | threads {} | BLAS {}{}", TORCH_VERSION, device,
+                                       at::get_num_threads(), blas.empty() ? "(none loaded)" : blas, kernels);
+  if (line == last_logged) return at::get_num_threads();
+  last_logged = line;
+  spdlog::info("{}", line);
   if (!blas.empty() && is_reference_blas(blas))
     spdlog::warn(
         "!!! BLAS is the slow reference implementation ({}): matmul runs ~30x slower. Run scripts/setup.sh or "
