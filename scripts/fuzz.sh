@@ -2,10 +2,12 @@
 # Builds the libFuzzer targets in fuzz/ with clang (needs `clang` and `libclang-rt-14-dev`, not part of the main
 # build) and runs each for SECONDS (default 15) from the seeds in fuzz/corpus/<target>/. A crash leaves its input as
 # build-fuzz/crash-*; keep it in tests/fuzz_regressions/<target>/ (tests/test_fuzz_regressions.cpp replays those).
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/fuzz.sh [SECONDS]   explore: each target for SECONDS from a corpus that grows across runs
+#   scripts/fuzz.sh ci          the ctest run: a fixed seed and a fixed number of inputs per target from the committed
+#                               seeds alone (≈ 10 s each), so a given commit passes or fails the same way every time
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_EACH="${1:-15}"
+MODE="${1:-15}"
 CXX="${FUZZ_CXX:-clang++}"
 OUT=build-fuzz
 mkdir -p "$OUT/gen"
@@ -22,21 +24,30 @@ declare -A SRC=(
   [fuzz_safetensors]="src/varrl/core/safetensors.cpp"
   [fuzz_config]="src/varrl/core/config.cpp $OUT/gen/defaults_yaml.cpp"
   [fuzz_prompts]="src/varrl/data/prompt_record.cpp"
-  [fuzz_external_reply]="src/varrl/reward/external_reply.cpp"
+  [fuzz_external_reply]="src/varrl/reward/external_reply.cpp src/varrl/data/prompt_record.cpp"
 )
 declare -A LIBS=([fuzz_config]="-lyaml-cpp")
+declare -A CI_RUNS=([fuzz_safetensors]=100000 [fuzz_config]=5000 [fuzz_prompts]=100000 [fuzz_external_reply]=200000)
 status=0
 TARGETS="${FUZZ_TARGETS:-fuzz_safetensors fuzz_config fuzz_prompts fuzz_external_reply}"
 for t in $TARGETS; do
   # shellcheck disable=SC2086
   nice -n 10 "$CXX" "${FLAGS[@]}" "fuzz/$t.cpp" ${SRC[$t]} "${CORE[@]}" ${LIBS[$t]:-} -o "$OUT/$t"
-  mkdir -p "$OUT/corpus/$t"
   seeds=()
   [ -d "fuzz/corpus/$t" ] && seeds+=("fuzz/corpus/$t")
   [ -d "tests/fuzz_regressions/$t" ] && seeds+=("tests/fuzz_regressions/$t")
-  echo "[fuzz] $t: ${SECONDS_EACH} s"
-  if ! (cd "$OUT" && nice -n 10 "./$t" -max_total_time="$SECONDS_EACH" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-          "corpus/$t" "${seeds[@]/#/../}" 2>"$t.log"); then
+  if [ "$MODE" = ci ]; then
+    corpus="corpus-ci/$t"; rm -rf "$OUT/$corpus"
+    budget=(-runs="${CI_RUNS[$t]}" -seed=1)
+    echo "[fuzz] $t: ${CI_RUNS[$t]} inputs, seed 1"
+  else
+    corpus="corpus/$t"
+    budget=(-max_total_time="$MODE")
+    echo "[fuzz] $t: $MODE s"
+  fi
+  mkdir -p "$OUT/$corpus"
+  if ! (cd "$OUT" && nice -n 10 "./$t" "${budget[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+          "$corpus" "${seeds[@]/#/../}" 2>"$t.log"); then
     echo "[fuzz] $t FAILED: see $OUT/$t.log and $OUT/crash-*"; status=1
   fi
   grep -E "^#[0-9]+ +DONE|Done [0-9]+ runs" "$OUT/$t.log" | tail -1 || true

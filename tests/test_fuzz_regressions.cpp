@@ -77,3 +77,35 @@ TEST(FuzzRegressions, ExternalRewardReplies) {
   }
   EXPECT_GE(n, 1);
 }
+
+// Numbers beyond the integer type they are read into (found by the CI fuzz run): converting them is undefined
+// behaviour that a build without UBSan passes silently, so these must be refused by name, not merely not crash.
+TEST(FuzzRegressions, NumbersBeyondTheirIntegerTypeAreRefused) {
+  auto error_of = [](auto&& parse) -> std::string {
+    try {
+      parse();
+    } catch (const varrl::Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  auto with_length = [](const std::string& header) {  // the 8-byte little-endian header length, then the header
+    std::string b(8, '\0');
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    return b + header + std::string(8, '\0');
+  };
+  const std::string huge_dim = R"({"w": {"dtype": "F32", "shape": [4611611686018427387904, 4], "data_offsets": [0, 8]}})";
+  EXPECT_NE(error_of([&] { varrl::from_safetensors_bytes(with_length(huge_dim), "st"); })
+                .find("tensor 'w': shape must be a list of integers"),
+            std::string::npos);
+  const std::string float_offset = R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 1e30]}})";
+  EXPECT_NE(error_of([&] { varrl::from_safetensors_bytes(with_length(float_offset), "st"); })
+                .find("data_offsets must be two non-negative integers"),
+            std::string::npos);
+  const std::string pr = varrl::read_file((kDir / "fuzz_prompts/box_beyond_int.jsonl").string());
+  EXPECT_NE(error_of([&] { (void)varrl::parse_prompts(pr, "p.jsonl"); }).find("p.jsonl:1: bad prompt record (a box"),
+            std::string::npos);
+  // A box within range still reads, rounded to the nearest pixel.
+  const auto rows = varrl::parse_prompts(R"({"prompt": "x", "boxes": [[1.4, 2.6, 30, 40]]})", "ok.jsonl");
+  EXPECT_EQ(rows.at(0).boxes.at(0), (varrl::Box{1, 3, 30, 40}));
+}

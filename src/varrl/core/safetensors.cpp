@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "varrl/core/atomic_file.h"
@@ -97,8 +98,18 @@ SafeTensors from_safetensors_bytes(const std::string& bytes, const std::string& 
     try {
       TensorData t;
       t.dtype = dtype_from_name(v.at("dtype").get<std::string>());
-      t.shape = v.at("shape").get<std::vector<int64_t>>();
-      auto off = v.at("data_offsets").get<std::vector<uint64_t>>();
+      // JSON numbers that are not integers (or too large for 64 bits, which the parser reads as floating point) are
+      // refused before any conversion: converting them to an integer type is undefined.
+      const auto& shape = v.at("shape");
+      const auto& offsets = v.at("data_offsets");
+      if (!shape.is_array() ||
+          !std::all_of(shape.begin(), shape.end(), [](const auto& d) { return d.is_number_integer(); }))
+        throw Error("shape must be a list of integers");
+      if (!offsets.is_array() ||
+          !std::all_of(offsets.begin(), offsets.end(), [](const auto& o) { return o.is_number_unsigned(); }))
+        throw Error("data_offsets must be two non-negative integers");
+      t.shape = shape.get<std::vector<int64_t>>();
+      auto off = offsets.get<std::vector<uint64_t>>();
       if (off.size() != 2 || off[0] > off[1] || off[1] > data_size)
         throw Error("data offsets out of range (truncated file?)");
       uint64_t count = 1;  // the element count, checked so that a huge shape cannot wrap around to a small size

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,6 +33,15 @@ std::vector<PromptRecord> read_prompts(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_prompts(text.str(), path);
+}
+
+Box box_from_coordinates(const std::array<double, 4>& xyxy) {
+  Box box{};
+  for (size_t k = 0; k < 4; ++k) {
+    if (!(std::abs(xyxy[k]) < 1e9)) throw Error("a box must be [x0, y0, x1, y1] in pixels");
+    box[k] = static_cast<int>(std::lround(xyxy[k]));
+  }
+  return box;
 }
 
 std::vector<PromptRecord> parse_prompts(const std::string& text, const std::string& path) {
@@ -65,7 +75,18 @@ std::vector<PromptRecord> parse_prompts(const std::string& text, const std::stri
         r.texts = j["texts"].get<std::vector<std::string>>();
       else
         r.texts = quoted_texts(r.prompt);
-      if (j.contains("boxes")) r.boxes = j["boxes"].get<std::vector<Box>>();
+      if (j.contains("boxes")) {
+        if (!j["boxes"].is_array()) throw Error("\"boxes\" must be a list of [x0, y0, x1, y1]");
+        for (const auto& b : j["boxes"]) {
+          if (!b.is_array() || b.size() != 4) throw Error("a box must be [x0, y0, x1, y1] in pixels");
+          std::array<double, 4> xyxy{};
+          for (size_t k = 0; k < 4; ++k) {
+            if (!b[k].is_number()) throw Error("a box must be [x0, y0, x1, y1] in pixels");
+            xyxy[k] = b[k].get<double>();
+          }
+          r.boxes.push_back(box_from_coordinates(xyxy));
+        }
+      }
       if (j.contains("image")) r.image = j["image"].get<std::string>();
     } catch (const std::exception& e) {
       throw Error(path + ":" + std::to_string(n) + ": bad prompt record (" + e.what() + ")");

@@ -17,6 +17,10 @@ struct PromptRecord {
   std::string image;  // relative path; empty for prompt-only files
 };
 
+// A pixel box from four numbers read from JSON: each must be finite and within ±1e9 (converting anything larger to
+// int is undefined behaviour); throws Error("a box must be [x0, y0, x1, y1] in pixels") otherwise. Rounds to nearest.
+Box box_from_coordinates(const std::array<double, 4>& xyxy);
+
 // Reads a prompts file. Plain-text files (one prompt per line, not starting with '{') are accepted too: the texts are
 // the double-quoted parts of each prompt. Errors name file and line.
 // Text that is not valid UTF-8 (a binary file) is refused with file and line.

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "varrl/core/error.h"
+#include "varrl/data/prompt_record.h"
 
 namespace varrl {
 
@@ -46,14 +47,16 @@ std::vector<RewardResult> parse_external_reply(const std::string& line, const st
     if (has_boxes) {
       for (const auto& b : rep["boxes"][j]) {
         if (!b.is_array() || b.size() != 4) throw Error("a box must be [x0, y0, x1, y1]: " + shown);
-        Box box{};
+        std::array<double, 4> xyxy{};
         for (size_t k = 0; k < 4; ++k) {
-          // Pixel coordinates: a huge or non-finite number would overflow the conversion to int.
-          if (!b[k].is_number() || !(std::abs(b[k].get<double>()) < 1e9))
-            throw Error("a box must be [x0, y0, x1, y1] in pixels: " + shown);
-          box[k] = static_cast<int>(std::lround(b[k].get<double>()));
+          if (!b[k].is_number()) throw Error("a box must be [x0, y0, x1, y1] in pixels: " + shown);
+          xyxy[k] = b[k].get<double>();
         }
-        out[i].words.push_back({"", 1.f, box});
+        try {
+          out[i].words.push_back({"", 1.f, box_from_coordinates(xyxy)});
+        } catch (const Error& e) {
+          throw Error(std::string(e.what()) + ": " + shown);
+        }
       }
     }
   }
