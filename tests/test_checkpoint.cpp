@@ -31,8 +31,8 @@ using varrl::testing::temp_dir;
 namespace {
 
 // A 3-step run that checkpoints after every step, with an EMA policy (all five checkpoint files).
-std::string rl_args(const fs::path& run, int steps = 3) {
-  std::string a = "rl --out " + run.string() + " --threads 1 --set rl.base=" + varrl::testing::make_tiny_base();
+std::string rl_args(const fs::path& run, int steps = 3, const std::string& base = varrl::testing::make_tiny_base()) {
+  std::string a = "rl --out " + run.string() + " --threads 1 --set rl.base=" + base;
   for (const std::string s :
        {"rl.prompts_per_step=2", "rl.group_size=4", "rl.micro_batch=8", "rl.ckpt_every=1", "rl.ema=0.9",
         "rl.eval_prompts=0", "rl.sample_every=0", "rl.vmr.enabled=false", "rl.rollout.cfg=0", "render.max_words=1",
@@ -221,6 +221,26 @@ TEST(Checkpoint, SigtermExits143AfterTheCheckpoint) {
   EXPECT_LT(steps, 1000);
   EXPECT_EQ(varrl::read_json((run / "state/rl_state.json").string())["step"].get<int64_t>(), steps);
   EXPECT_EQ(static_cast<int64_t>(varrl::read_jsonl((run / "metrics.jsonl").string()).size()), steps);
+  fs::remove_all(work);
+}
+
+// A run started with a relative rl.base resumes from another working directory: the run's config.yaml holds the
+// base (the frozen KL reference, re-read on resume) as an absolute path.
+TEST(Checkpoint, ResumeFromAnotherWorkingDirectoryFindsTheBaseModel) {
+  const fs::path work = temp_dir("ckpt_cwd");
+  const fs::path run = work / "run", elsewhere = work / "elsewhere";
+  fs::create_directories(elsewhere);
+  const std::string base = varrl::testing::make_tiny_base();
+  const std::string relative = fs::relative(base, work).string();
+  ASSERT_EQ(relative.rfind("..", 0), 0u) << relative;  // resolves from work/, not from work/elsewhere/
+  ASSERT_EQ(run_varrl(rl_args(run, 1, relative), work / "first.log", nullptr, "cd " + work.string() + " &&"), 0)
+      << read_file((work / "first.log").string());
+  EXPECT_NE(read_file((run / "config.yaml").string()).find("base: " + fs::path(base).lexically_normal().string()),
+            std::string::npos);
+  const int rc = run_varrl("rl --resume " + run.string() + " --set rl.steps=2 --threads 1", work / "second.log",
+                           nullptr, "cd " + elsewhere.string() + " &&");
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << read_file((work / "second.log").string());
+  EXPECT_EQ(varrl::read_json((run / "state/rl_state.json").string())["step"].get<int64_t>(), 2);
   fs::remove_all(work);
 }
 

@@ -193,6 +193,8 @@ TEST(CliErrors, HostileFilesStopWithOneShortLineNamingTheFile) {
       {"sample --ckpt " + kModel + " --prompts " + binary + " --out OUT",
        binary + ":2: not valid UTF-8 text (byte 1 of the line)"},
       {rl + "--set rl.prompts=" + plain, plain + ": no prompt has a quoted \"text\" for the OCR reward (reward.weights.ocr_ned > 0) to read"},
+      {"eval --ckpt " + kModel + " --prompts " + plain + " --grid OUT",
+       plain + ": no prompt has a quoted \"text\" for the OCR reward (reward.weights.ocr_ned > 0) to read"},
       {"eval --ckpt " + kModel + " --heldout 2 --config " + big, "x'"},
   };
   int i = 0;

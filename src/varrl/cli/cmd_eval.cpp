@@ -11,6 +11,7 @@
 #include "varrl/core/metrics.h"
 #include "varrl/data/prompt_record.h"
 #include "varrl/rl/evaluate.h"
+#include "varrl/rl/rl_config_check.h"
 #include "varrl/tokenizer/tokenizer_io.h"
 
 namespace varrl::cli {
@@ -98,6 +99,7 @@ void add_eval_command(CLI::App& app) {
     auto rows = a->prompts.empty() ? heldout_prompts(cfg, a->heldout, static_cast<uint64_t>(a->seed))
                                    : read_prompts(a->prompts);
     if (a->limit >= 0 && static_cast<size_t>(a->limit) < rows.size()) rows.resize(static_cast<size_t>(a->limit));
+    if (!a->prompts.empty()) check_prompts_for_reward(rows, cfg, a->prompts);
     // Checked before sampling: a mismatched file fails in a second, not after the whole evaluation.
     std::vector<double> paired_N;
     if (!a->paired.empty())

@@ -1,5 +1,7 @@
 #include "varrl/cli/common.h"
 
+#include <filesystem>
+
 #include "varrl/core/runtime.h"
 #include "varrl/rl/rl_config_check.h"
 #include "varrl/tokenizer/tokenizer_io.h"
@@ -47,7 +49,14 @@ Config resolve_rl_config(const CommonOptions& o) {
   for (const auto& f : o.config_files) probe.merge_file(f);
   for (const auto& s : o.sets) probe.set(s);
   Config base = rl_base_config(probe.get<std::string>("rl.base"));
-  return resolve_config(o, &base);
+  Config cfg = resolve_config(o, &base);
+  // The run's config.yaml keeps these paths, and a resume re-reads them (the KL reference, the prompt pool) from
+  // whatever directory it is started in: stored absolute, a relative path given here still means the same file.
+  for (const char* key : {"base", "prompts"}) {
+    const auto path = cfg.get<std::string>(std::string("rl.") + key);
+    if (!path.empty()) cfg.root()["rl"][key] = std::filesystem::absolute(path).lexically_normal().string();
+  }
+  return cfg;
 }
 
 }  // namespace varrl::cli
