@@ -35,11 +35,13 @@ std::vector<PromptRecord> read_prompts(const std::string& path) {
   return parse_prompts(text.str(), path);
 }
 
-Box box_from_coordinates(const std::array<double, 4>& xyxy) {
+Box box_from_json(const nlohmann::json& xyxy) {
+  const Error bad("a box must be [x0, y0, x1, y1] in pixels");
+  if (!xyxy.is_array() || xyxy.size() != 4) throw bad;
   Box box{};
   for (size_t k = 0; k < 4; ++k) {
-    if (!(std::abs(xyxy[k]) < 1e9)) throw Error("a box must be [x0, y0, x1, y1] in pixels");
-    box[k] = static_cast<int>(std::lround(xyxy[k]));
+    if (!xyxy[k].is_number() || !(std::abs(xyxy[k].get<double>()) < 1e9)) throw bad;
+    box[k] = static_cast<int>(std::lround(xyxy[k].get<double>()));
   }
   return box;
 }
@@ -77,15 +79,7 @@ std::vector<PromptRecord> parse_prompts(const std::string& text, const std::stri
         r.texts = quoted_texts(r.prompt);
       if (j.contains("boxes")) {
         if (!j["boxes"].is_array()) throw Error("\"boxes\" must be a list of [x0, y0, x1, y1]");
-        for (const auto& b : j["boxes"]) {
-          if (!b.is_array() || b.size() != 4) throw Error("a box must be [x0, y0, x1, y1] in pixels");
-          std::array<double, 4> xyxy{};
-          for (size_t k = 0; k < 4; ++k) {
-            if (!b[k].is_number()) throw Error("a box must be [x0, y0, x1, y1] in pixels");
-            xyxy[k] = b[k].get<double>();
-          }
-          r.boxes.push_back(box_from_coordinates(xyxy));
-        }
+        for (const auto& b : j["boxes"]) r.boxes.push_back(box_from_json(b));
       }
       if (j.contains("image")) r.image = j["image"].get<std::string>();
     } catch (const std::exception& e) {

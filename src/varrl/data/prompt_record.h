@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace varrl {
 
 using Box = std::array<int, 4>;  // x0, y0, x1, y1 (exclusive)
@@ -17,9 +19,10 @@ struct PromptRecord {
   std::string image;  // relative path; empty for prompt-only files
 };
 
-// A pixel box from four numbers read from JSON: each must be finite and within ±1e9 (converting anything larger to
-// int is undefined behaviour); throws Error("a box must be [x0, y0, x1, y1] in pixels") otherwise. Rounds to nearest.
-Box box_from_coordinates(const std::array<double, 4>& xyxy);
+// A pixel box from a JSON value (a prompts file's "boxes", an external reward's reply): a list of four numbers, each
+// finite and within ±1e9 (converting anything larger to int is undefined behaviour), rounded to the nearest pixel;
+// anything else throws Error("a box must be [x0, y0, x1, y1] in pixels").
+Box box_from_json(const nlohmann::json& xyxy);
 
 // Reads a prompts file. Plain-text files (one prompt per line, not starting with '{') are accepted too: the texts are
 // the double-quoted parts of each prompt. Errors name file and line.

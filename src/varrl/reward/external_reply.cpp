@@ -46,14 +46,8 @@ std::vector<RewardResult> parse_external_reply(const std::string& line, const st
     out[i].parts[name] = out[i].reward;
     if (has_boxes) {
       for (const auto& b : rep["boxes"][j]) {
-        if (!b.is_array() || b.size() != 4) throw Error("a box must be [x0, y0, x1, y1]: " + shown);
-        std::array<double, 4> xyxy{};
-        for (size_t k = 0; k < 4; ++k) {
-          if (!b[k].is_number()) throw Error("a box must be [x0, y0, x1, y1] in pixels: " + shown);
-          xyxy[k] = b[k].get<double>();
-        }
         try {
-          out[i].words.push_back({"", 1.f, box_from_coordinates(xyxy)});
+          out[i].words.push_back({"", 1.f, box_from_json(b)});
         } catch (const Error& e) {
           throw Error(std::string(e.what()) + ": " + shown);
         }
