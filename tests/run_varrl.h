@@ -8,6 +8,9 @@
 
 namespace varrl::testing {
 
+// The shipped model folder (models/default), which the CLI tests run on.
+inline const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
+
 // Runs `varrl ARGS` with stdout into LOG.out and stderr into LOG; returns the exit status and, if asked, the last
 // stdout line (a command's JSON summary). `env` ("NAME=value ...") is set for that command only.
 inline int run_varrl(const std::string& args, const std::filesystem::path& log, std::string* last_line = nullptr,

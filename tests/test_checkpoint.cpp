@@ -25,6 +25,7 @@
 
 namespace fs = std::filesystem;
 using varrl::read_file;
+using varrl::testing::kModel;
 using varrl::testing::run_varrl;
 using varrl::testing::temp_dir;
 
@@ -88,8 +89,6 @@ void kill_at_every_point_then_resume(const KillCase& c) {
   }
   fs::remove_all(work);
 }
-
-const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
 
 // Four rendered images for pretraining and tokenizer training (made once per test process).
 std::string tiny_data() {

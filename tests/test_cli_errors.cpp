@@ -18,12 +18,11 @@
 
 namespace fs = std::filesystem;
 using varrl::read_file;
+using varrl::testing::kModel;
 using varrl::testing::run_varrl;
 using varrl::testing::temp_dir;
 
 namespace {
-
-const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
 
 struct BadCall {
   std::string args;      // after `varrl`; OUT is replaced by a folder that must stay absent

@@ -25,14 +25,9 @@
 namespace fs = std::filesystem;
 using namespace varrl;
 using namespace varrl::test;
+using varrl::testing::kModel;
 using varrl::testing::run_varrl;
 using varrl::testing::temp_dir;
-
-namespace {
-
-const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
-
-}  // namespace
 
 TEST(Demo, RunsEndToEndAndTheBrowserAcceptsItsReport) {
   ASSERT_TRUE(fs::exists(kModel + "/policy.safetensors")) << "the shipped model is missing: " << kModel;

@@ -21,12 +21,11 @@
 
 namespace fs = std::filesystem;
 using namespace varrl;
+using varrl::testing::kModel;
 using varrl::testing::run_varrl;
 using varrl::testing::temp_dir;
 
 namespace {
-
-const std::string kModel = std::string(VARRL_SOURCE_DIR) + "/models/default";
 
 // The largest absolute difference between same-named tensors of two safetensors files (which must hold the same names).
 double max_abs_diff(const std::string& a, const std::string& b) {
